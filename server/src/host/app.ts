@@ -1,0 +1,30 @@
+import Koa from 'koa'
+import type { Config } from '../config/schema.js'
+import type { Logger } from '../log.js'
+import type { TusProtocol } from '../protocol/tus-handler.js'
+import type { TuskStore } from '../stores/types.js'
+import { corsMiddleware } from './cors.js'
+import { healthRoutes } from './health.js'
+import { requestLog } from './request-log.js'
+import { tusMount } from './tus-mount.js'
+
+export interface AppDeps {
+  config: Config
+  logger: Logger
+  store: TuskStore
+  protocol: TusProtocol
+  inFlight: Set<Promise<void>>
+  isShuttingDown: () => boolean
+}
+
+/** The Koa host: host concerns as middleware, then the tus protocol layer under the base path. */
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa({ proxy: deps.config.trustProxy })
+  app.silent = true
+  app.on('error', (error: unknown) => deps.logger.error({ err: error }, 'host error'))
+  app.use(requestLog(deps.logger, deps.config.basePath))
+  app.use(corsMiddleware(deps.config))
+  app.use(healthRoutes(deps.store, deps.isShuttingDown))
+  app.use(tusMount(deps.config.basePath, deps.protocol, deps.inFlight))
+  return app
+}

@@ -1,0 +1,49 @@
+import type { Middleware } from 'koa'
+import type { Logger } from '../log.js'
+
+let sequence = 0
+const prefix = `${process.pid.toString(36)}-`
+const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/
+
+/**
+ * One structured line per request, written when the response is done or the client went away:
+ * request id, method, path, status, bytes in/out (as counted on the socket, headers included),
+ * duration and the upload id when there is one.
+ */
+export function requestLog(logger: Logger, basePath: string): Middleware {
+  const uploadPrefix = `${basePath === '/' ? '' : basePath}/`
+  return async (ctx, next) => {
+    const started = performance.now()
+    const incoming = ctx.get('x-request-id')
+    const id = VALID_REQUEST_ID.test(incoming) ? incoming : `${prefix}${(++sequence).toString(36)}`
+    ctx.state.requestId = id
+    ctx.res.setHeader('X-Request-Id', id)
+    const { req, res } = ctx
+    const socket = req.socket
+    const readAtStart = socket.bytesRead
+    const writtenAtStart = socket.bytesWritten
+    res.once('close', () => {
+      const path = (req.url ?? '').split('?', 1)[0] ?? ''
+      const location = res.getHeader('location')
+      const uploadId = path.length > uploadPrefix.length && path.startsWith(uploadPrefix)
+        ? path.slice(uploadPrefix.length)
+        : typeof location === 'string'
+          ? location.slice(location.lastIndexOf('/') + 1)
+          : undefined
+      const line = {
+        reqId: id,
+        method: req.method,
+        path,
+        status: res.statusCode,
+        bytesIn: socket.bytesRead - readAtStart,
+        bytesOut: socket.bytesWritten - writtenAtStart,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+        uploadId: uploadId || undefined,
+        aborted: !res.writableFinished || undefined,
+      }
+      if (res.statusCode >= 500) logger.error(line, 'request')
+      else logger.info(line, 'request')
+    })
+    await next()
+  }
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+import { ConfigError, HelpRequested, helpText, loadConfig } from './config/load.js'
+import { formatSize } from './config/units.js'
+import { startServer } from './server.js'
+
+// The command line: read config (exit 2 when invalid), start, print the URL and effective config,
+// and stop gracefully on the first SIGTERM/SIGINT (at once on the second).
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>
+  try {
+    config = loadConfig()
+  } catch (error) {
+    if (error instanceof HelpRequested) {
+      console.log(helpText())
+      process.exit(0)
+    }
+    if (error instanceof ConfigError) {
+      console.error(`tusk-server: ${error.message}`)
+      process.exit(2)
+    }
+    throw error
+  }
+  const server = await startServer(config)
+  server.logger.info({ config: { ...config, maxSize: formatSize(config.maxSize) } }, 'effective configuration')
+  console.log(`Tusk is serving tus uploads at ${server.url} (store: ${config.store})`)
+
+  let signals = 0
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++
+    if (signals > 1) {
+      server.logger.warn({ signal }, 'second signal: exiting now')
+      process.exit(1)
+    }
+    server.logger.info({ signal, timeoutMs: config.shutdownTimeout }, 'shutting down gracefully')
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        server.logger.error({ err: error }, 'shutdown failed')
+        process.exit(1)
+      },
+    )
+  }
+  process.on('SIGTERM', onSignal)
+  process.on('SIGINT', onSignal)
+}
+
+main().catch((error: unknown) => {
+  console.error('tusk-server: failed to start:', error instanceof Error ? error.message : error)
+  process.exit(1)
+})

@@ -1,0 +1,51 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { ERRORS } from '@tus/utils'
+import { ERR, TuskError } from '../errors.js'
+import type { Logger } from '../log.js'
+import { TUS_VERSION } from './request-checks.js'
+
+type TusLibraryError = { status_code: number; body: string }
+const isTusLibraryError = (e: unknown): e is TusLibraryError =>
+  typeof e === 'object' && e !== null && typeof (e as TusLibraryError).status_code === 'number'
+
+// @tus/server answers a few conditions with statuses the spec or common sense disagree with.
+const REMAPPED = new Map<TusLibraryError, () => TuskError>([
+  // A lock that cannot be had in time is contention, not a server fault: 423 lets clients retry.
+  [ERRORS.ERR_LOCK_TIMEOUT, () => new TuskError('ERR_LOCKED', 423, 'upload is locked by another request; retry')],
+  [ERRORS.FILE_NOT_FOUND, () => ERR.NOT_FOUND()],
+])
+
+/**
+ * The one place that turns a thrown value into a status and a short reason. Known errors keep their
+ * status; unknown ones are logged with their cause and become a generic 500 that leaks nothing.
+ */
+export function toTuskError(error: unknown, logger: Logger, req?: { method?: string; url?: string }): TuskError {
+  if (error instanceof TuskError) return error
+  if (isTusLibraryError(error)) {
+    const remapped = REMAPPED.get(error)
+    if (remapped) return remapped()
+    if (error.status_code < 500) {
+      return new TuskError('ERR_TUS', error.status_code, error.body.trim().split('\n')[0] ?? 'request refused')
+    }
+  }
+  logger.error({ err: error, method: req?.method, url: req?.url }, 'unexpected error while handling a request')
+  return new TuskError('ERR_INTERNAL', 500, 'internal server error')
+}
+
+/** Writes a tus error response (text/plain reason, Tus-Resumable, no caching). */
+export function sendError(req: IncomingMessage, res: ServerResponse, error: unknown, logger: Logger): void {
+  const tuskError = toTuskError(error, logger, req)
+  if (res.headersSent) {
+    // Too late for a status: the only honest signal left is to cut the connection.
+    res.destroy()
+    return
+  }
+  const body = req.method === 'HEAD' ? '' : `${tuskError.message}\n`
+  res.statusCode = tuskError.status
+  res.setHeader('Tus-Resumable', TUS_VERSION)
+  res.setHeader('Cache-Control', 'no-store')
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8')
+  res.setHeader('Content-Length', String(Buffer.byteLength(body)))
+  for (const [name, value] of Object.entries(tuskError.headers)) res.setHeader(name, value)
+  res.end(body)
+}

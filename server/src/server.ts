@@ -1,0 +1,113 @@
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Config, ConfigInput } from './config/schema.js'
+import { parseConfig } from './config/load.js'
+import { createApp } from './host/app.js'
+import { createLocker } from './lockers/index.js'
+import { createLogger, type Logger } from './log.js'
+import { createTusProtocol } from './protocol/tus-handler.js'
+import { createStore } from './stores/index.js'
+import type { TuskStore } from './stores/types.js'
+
+export interface TuskServer {
+  /** The tus endpoint, e.g. http://127.0.0.1:1080/files */
+  readonly url: string
+  readonly origin: string
+  readonly config: Config
+  readonly logger: Logger
+  readonly store: TuskStore
+  readonly http: http.Server
+  /**
+   * Graceful stop: stop accepting, let in-flight requests finish for up to shutdownTimeout, then cut
+   * the rest (their received bytes are kept by the store), stop timers and close the store.
+   */
+  close(): Promise<void>
+}
+
+export async function startServer(
+  input: ConfigInput | Config = {},
+  options: { logger?: Logger } = {},
+): Promise<TuskServer> {
+  const config = parseConfig(input)
+  const logger = options.logger ?? createLogger(config)
+  const store = createStore(config)
+  const locker = createLocker()
+  const protocol = createTusProtocol({ config, store, locker, logger })
+  const inFlight = new Set<Promise<void>>()
+  let shuttingDown = false
+  const app = createApp({ config, logger, store, protocol, inFlight, isShuttingDown: () => shuttingDown })
+
+  const server = http.createServer(
+    {
+      headersTimeout: config.headersTimeout,
+      requestTimeout: config.requestTimeout,
+      keepAliveTimeout: config.keepAliveTimeout,
+    },
+    app.callback(),
+  )
+  // Socket inactivity: a client that stops sending mid-body (slow loris) is cut after idleTimeout;
+  // the bytes it did send are stored and its upload can be resumed.
+  server.setTimeout(config.idleTimeout, (socket) => socket.destroy())
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (socket.writable && !socket.writableEnded) {
+      const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request'
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+    } else {
+      socket.destroy()
+    }
+  })
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const address = server.address() as AddressInfo
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  const origin = `http://${host}:${address.port}`
+
+  const cleanup =
+    config.cleanupInterval > 0 && config.uploadExpiry > 0
+      ? setInterval(() => {
+          store
+            .deleteExpired()
+            .then((count) => count > 0 && logger.info({ count }, 'deleted expired unfinished uploads'))
+            .catch((error: unknown) => logger.error({ err: error }, 'expired-upload cleanup failed'))
+        }, config.cleanupInterval).unref()
+      : undefined
+
+  let closing: Promise<void> | undefined
+  const close = () => {
+    closing ??= (async () => {
+      shuttingDown = true
+      if (cleanup) clearInterval(cleanup)
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeIdleConnections()
+      const deadline = Date.now() + config.shutdownTimeout
+      while (inFlight.size > 0 && Date.now() < deadline) {
+        await Promise.race([Promise.allSettled([...inFlight]), sleep(100)])
+        server.closeIdleConnections()
+      }
+      // Past the deadline: cut what is left. Each cut PATCH ends its body; the store keeps what came.
+      server.closeAllConnections()
+      await Promise.race([Promise.allSettled([...inFlight]), sleep(5_000)])
+      await stopped
+      await store.close()
+    })()
+    return closing
+  }
+
+  logger.debug({ url: `${origin}${config.basePath}` }, 'listening')
+  return {
+    url: `${origin}${config.basePath === '/' ? '' : config.basePath}`,
+    origin,
+    config,
+    logger,
+    store,
+    http: server,
+    close,
+  }
+}
