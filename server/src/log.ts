@@ -10,7 +10,10 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: pin
   if (process.stdout.isTTY) {
     return pino({
       ...options,
-      transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } },
+      transport: {
+        target: 'pino-pretty',
+        options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' },
+      },
     })
   }
   return pino(options)

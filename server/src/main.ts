@@ -1,6 +1,9 @@
 #!/usr/bin/env node
+import cluster from 'node:cluster'
+import { runSupervisor, shouldSupervise } from './cluster/supervisor.js'
 import { ConfigError, HelpRequested, helpText, loadConfig } from './config/load.js'
 import { formatSize } from './config/units.js'
+import { createLogger } from './log.js'
 import { startServer } from './server.js'
 
 // The command line: read config (exit 2 when invalid), start, print the URL and effective config,
@@ -20,9 +23,16 @@ async function main(): Promise<void> {
     }
     throw error
   }
+  if (shouldSupervise(config)) {
+    runSupervisor(config, createLogger(config))
+    return
+  }
   const server = await startServer(config)
-  server.logger.info({ config: { ...config, maxSize: formatSize(config.maxSize) } }, 'effective configuration')
-  console.log(`Tusk is serving tus uploads at ${server.url} (store: ${config.store})`)
+  server.logger.info(
+    { config: { ...config, maxSize: formatSize(config.maxSize) } },
+    'effective configuration',
+  )
+  if (!cluster.isWorker) console.log(`Tusk is serving tus uploads at ${server.url} (store: ${config.store})`)
 
   let signals = 0
   const onSignal = (signal: NodeJS.Signals) => {
@@ -41,7 +51,8 @@ async function main(): Promise<void> {
     )
   }
   process.on('SIGTERM', onSignal)
-  process.on('SIGINT', onSignal)
+  // In cluster mode the supervisor owns Ctrl-C (which reaches the whole process group) and forwards SIGTERM.
+  process.on('SIGINT', cluster.isWorker ? () => {} : onSignal)
 }
 
 main().catch((error: unknown) => {

@@ -1,10 +1,10 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
-import type { Config, ConfigInput } from './config/schema.js'
 import { parseConfig } from './config/load.js'
+import type { Config, ConfigInput } from './config/schema.js'
 import { createApp } from './host/app.js'
-import { createLocker } from './lockers/index.js'
+import { createLocker, withRequestScope } from './lockers/index.js'
 import { createLogger, type Logger } from './log.js'
 import { createTusProtocol } from './protocol/tus-handler.js'
 import { createStore } from './stores/index.js'
@@ -32,7 +32,7 @@ export async function startServer(
   const config = parseConfig(input)
   const logger = options.logger ?? createLogger(config)
   const store = createStore(config)
-  const locker = createLocker()
+  const locker = createLocker(config, logger)
   const protocol = createTusProtocol({ config, store, locker, logger })
   const inFlight = new Set<Promise<void>>()
   let shuttingDown = false
@@ -43,15 +43,20 @@ export async function startServer(
       headersTimeout: config.headersTimeout,
       requestTimeout: config.requestTimeout,
       keepAliveTimeout: config.keepAliveTimeout,
+      // Node enforces headersTimeout/requestTimeout only when it sweeps connections (every 30 s by
+      // default), which would let a slow-loris client hold a socket far longer than configured.
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(config.headersTimeout / 2))),
     },
-    app.callback(),
+    // The request scope lets a lock fence (cut) the request it was taken for when its lease is lost.
+    withRequestScope(app.callback()),
   )
   // Socket inactivity: a client that stops sending mid-body (slow loris) is cut after idleTimeout;
   // the bytes it did send are stored and its upload can be resumed.
   server.setTimeout(config.idleTimeout, (socket) => socket.destroy())
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
     if (socket.writable && !socket.writableEnded) {
-      const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request'
+      const status =
+        error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request'
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
     } else {
       socket.destroy()
@@ -96,6 +101,7 @@ export async function startServer(
       await Promise.race([Promise.allSettled([...inFlight]), sleep(5_000)])
       await stopped
       await store.close()
+      await locker.close()
     })()
     return closing
   }

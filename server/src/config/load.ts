@@ -16,8 +16,10 @@ export function parseConfig(input: ConfigInput | Record<string, unknown>): Confi
   if (!result.success) {
     const lines = result.error.issues.map((issue) => {
       const field = issue.path.join('.') || '(config)'
-      const source = typeof issue.path[0] === 'string' ? ` (--${kebab(issue.path[0])} / ${envName(issue.path[0])})` : ''
-      const message = issue.code === 'unrecognized_keys' ? `unknown option(s): ${issue.keys.join(', ')}` : issue.message
+      const source =
+        typeof issue.path[0] === 'string' ? ` (--${kebab(issue.path[0])} / ${envName(issue.path[0])})` : ''
+      const message =
+        issue.code === 'unrecognized_keys' ? `unknown option(s): ${issue.keys.join(', ')}` : issue.message
       return `${field}${source}: ${message}`
     })
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`)
@@ -34,7 +36,8 @@ function readConfigFile(path: string): Record<string, unknown> {
   }
   try {
     const parsed: unknown = JSON.parse(text)
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object')
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+      throw new Error('not an object')
     return parsed as Record<string, unknown>
   } catch (error) {
     throw new ConfigError(`config: ${path} is not a JSON object (${(error as Error).message})`)
@@ -42,7 +45,10 @@ function readConfigFile(path: string): Record<string, unknown> {
 }
 
 /** The only place that reads process.env and argv: file < environment < flags. */
-export function loadConfig(argv: string[] = process.argv.slice(2), env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(
+  argv: string[] = process.argv.slice(2),
+  env: NodeJS.ProcessEnv = process.env,
+): Config {
   const options = Object.fromEntries([
     ['config', { type: 'string' as const }],
     ['help', { type: 'boolean' as const, short: 'h' }],

@@ -20,7 +20,11 @@ export function healthRoutes(store: TuskStore, isShuttingDown: () => boolean): M
         ctx.body = { status: 'ready', store: store.kind }
       } catch (error) {
         ctx.status = 503
-        ctx.body = { status: 'not ready', store: store.kind, reason: (error as NodeJS.ErrnoException).code ?? 'store check failed' }
+        ctx.body = {
+          status: 'not ready',
+          store: store.kind,
+          reason: (error as NodeJS.ErrnoException).code ?? 'store check failed',
+        }
       }
       return
     }

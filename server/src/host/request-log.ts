@@ -25,11 +25,12 @@ export function requestLog(logger: Logger, basePath: string): Middleware {
     res.once('close', () => {
       const path = (req.url ?? '').split('?', 1)[0] ?? ''
       const location = res.getHeader('location')
-      const uploadId = path.length > uploadPrefix.length && path.startsWith(uploadPrefix)
-        ? path.slice(uploadPrefix.length)
-        : typeof location === 'string'
-          ? location.slice(location.lastIndexOf('/') + 1)
-          : undefined
+      const uploadId =
+        path.length > uploadPrefix.length && path.startsWith(uploadPrefix)
+          ? path.slice(uploadPrefix.length)
+          : typeof location === 'string'
+            ? location.slice(location.lastIndexOf('/') + 1)
+            : undefined
       const line = {
         reqId: id,
         method: req.method,

@@ -31,7 +31,11 @@ const INLINE_TYPES = new Set([
 
 function safeContentType(declared: string | undefined): string | undefined {
   const type = declared?.split(';')[0]?.trim().toLowerCase()
-  return type && INLINE_TYPES.has(type) ? (type === 'text/plain' ? 'text/plain; charset=utf-8' : type) : undefined
+  return type && INLINE_TYPES.has(type)
+    ? type === 'text/plain'
+      ? 'text/plain; charset=utf-8'
+      : type
+    : undefined
 }
 
 /**
@@ -51,12 +55,19 @@ export async function sendDownload(
   if (upload.size === undefined || upload.offset !== upload.size) throw ERR.NOT_FINISHED()
   const object = await store.stat(id)
 
-  const type = safeContentType(metadataText(upload.metadata, 'filetype', 'contentType', 'content-type', 'type', 'mimeType'))
+  const type = safeContentType(
+    metadataText(upload.metadata, 'filetype', 'contentType', 'content-type', 'type', 'mimeType'),
+  )
   const filename = metadataText(upload.metadata, 'filename', 'name')
   res.setHeader('Content-Type', type ?? 'application/octet-stream')
   res.setHeader(
     'Content-Disposition',
-    contentDisposition(filename, { type: type ? 'inline' : 'attachment' }),
+    // An ASCII fallback makes non-ASCII names go out as RFC 6266 filename* (UTF-8), never as raw
+    // Latin-1 bytes in a header.
+    contentDisposition(filename, {
+      type: type ? 'inline' : 'attachment',
+      fallback: filename?.replace(/[^\x20-\x7e]/g, '?'),
+    }),
   )
   res.setHeader('X-Content-Type-Options', 'nosniff')
   res.setHeader('ETag', object.etag)

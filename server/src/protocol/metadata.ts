@@ -20,7 +20,6 @@ export function parseMetadata(header: string): MetadataPair[] | { error: string 
     const key = parts[0] ?? ''
     if (parts.length > 2) return { error: `pair "${item.slice(0, 40)}" has more than one space` }
     if (key.length === 0) return { error: 'empty key' }
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what we reject
     if (/[^\x21-\x7e]/.test(key)) return { error: `key "${key.slice(0, 40)}" is not printable ASCII` }
     if (seen.has(key)) return { error: `duplicate key "${key}"` }
     const value = parts[1] ?? ''
@@ -32,7 +31,10 @@ export function parseMetadata(header: string): MetadataPair[] | { error: string 
 }
 
 /** A metadata value as text, or undefined when absent or not valid UTF-8. */
-export function metadataText(pairs: Record<string, string | null> | undefined, ...keys: string[]): string | undefined {
+export function metadataText(
+  pairs: Record<string, string | null> | undefined,
+  ...keys: string[]
+): string | undefined {
   if (!pairs) return undefined
   for (const key of keys) {
     const value = pairs[key]

@@ -20,8 +20,17 @@ export function applyMethodOverride(req: IncomingMessage): void {
   req.method = method
 }
 
-function nonNegativeInteger(req: IncomingMessage, name: string): number | undefined {
+/** A request header as one string (Node types headers it does not know as possibly repeated). */
+export function headerText(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name]
+  return Array.isArray(value) ? value.join(', ') : value
+}
+
+function nonNegativeInteger(
+  req: IncomingMessage,
+  name: 'Upload-Offset' | 'Upload-Length',
+): number | undefined {
+  const value = req.headers[name.toLowerCase()]
   if (value === undefined) return undefined
   if (typeof value !== 'string' || !NON_NEGATIVE_INTEGER.test(value)) {
     throw ERR.INVALID_HEADER(`${name} must be a non-negative integer`)
@@ -50,8 +59,8 @@ export function checkTusRequest(req: IncomingMessage, config: Pick<Config, 'maxS
   }
   if (method === 'OPTIONS' || method === 'GET') return
 
-  nonNegativeInteger(req, 'upload-offset')
-  const length = nonNegativeInteger(req, 'upload-length')
+  nonNegativeInteger(req, 'Upload-Offset')
+  const length = nonNegativeInteger(req, 'Upload-Length')
   if (length !== undefined && config.maxSize > 0 && length > config.maxSize) {
     throw ERR.TOO_LARGE(`Upload-Length ${length} > Tus-Max-Size ${config.maxSize}`)
   }

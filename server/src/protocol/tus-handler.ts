@@ -4,9 +4,18 @@ import type { Config } from '../config/schema.js'
 import { ERR } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { TuskStore } from '../stores/types.js'
+import type { ProtocolContext } from './context.js'
 import { sendDownload } from './download.js'
-import { applyMethodOverride, checkTusRequest } from './request-checks.js'
+import { supportedExtensions } from './extensions.js'
+import { createFinalUpload } from './handlers/concat-final.js'
+import { createUpload } from './handlers/create.js'
+import { refusePatchOfFinal } from './handlers/final-guard.js'
+import { sendHead } from './handlers/head.js'
+import { sendOptions } from './handlers/options.js'
+import { patchWithChecksum } from './handlers/patch-with-checksum.js'
+import { applyMethodOverride, checkTusRequest, headerText } from './request-checks.js'
 import { sendError } from './respond.js'
+import { announcesChecksumTrailer } from './trailer.js'
 import { resolveTarget } from './upload-id.js'
 import { createUpstream } from './upstream.js'
 
@@ -24,6 +33,7 @@ export function createTusProtocol(deps: {
 }): TusProtocol {
   const { config, store, logger } = deps
   const upstream = createUpstream(config, store, deps.locker, logger)
+  const ctx: ProtocolContext = { ...deps, extensions: supportedExtensions(store) }
 
   return {
     async handle(req, res) {
@@ -39,11 +49,37 @@ export function createTusProtocol(deps: {
           return
         }
         checkTusRequest(req, config)
-        if (target.kind === 'collection' && method !== 'POST' && method !== 'OPTIONS') {
-          throw ERR.METHOD_NOT_ALLOWED(`${method} needs an upload URL`)
+        if (method === 'OPTIONS') return sendOptions(ctx, res)
+        if (target.kind === 'collection') {
+          if (method !== 'POST') throw ERR.METHOD_NOT_ALLOWED(`${method} needs an upload URL`)
+          const concat = headerText(req, 'upload-concat')
+          if (concat !== undefined) {
+            if (!ctx.extensions.includes('concatenation')) throw ERR.CONCAT_UNSUPPORTED()
+            if (concat === 'partial') return await createUpload(ctx, req, res, { concat: 'partial' })
+            if (concat.startsWith('final;')) return await createFinalUpload(ctx, req, res, concat)
+            throw ERR.INVALID_CONCAT('expected "partial" or "final;<url> <url> ..."')
+          }
+          if (req.headers['upload-checksum'] !== undefined || announcesChecksumTrailer(req)) {
+            return await createUpload(ctx, req, res, {})
+          }
+          return await upstream.handle(req, res)
         }
-        if (target.kind === 'upload' && method === 'POST') throw ERR.METHOD_NOT_ALLOWED('POST goes to the base path')
-        await upstream.handle(req, res)
+        const id = target.id
+        switch (method) {
+          case 'POST':
+            throw ERR.METHOD_NOT_ALLOWED('POST goes to the base path')
+          case 'HEAD':
+            return await sendHead(ctx, req, res, id)
+          case 'PATCH':
+            if (req.headers['upload-checksum'] !== undefined || announcesChecksumTrailer(req)) {
+              return await patchWithChecksum(ctx, req, res, id)
+            }
+            // The hot path: plain PATCH bytes go straight through @tus/server to the store.
+            await refusePatchOfFinal(ctx, id)
+            return await upstream.handle(req, res)
+          default:
+            return await upstream.handle(req, res)
+        }
       } catch (error) {
         sendError(req, res, error, logger)
       }

@@ -1,14 +1,16 @@
-import type { Locker } from '@tus/utils'
 import { Server } from '@tus/server'
+import type { Locker } from '@tus/utils'
 import type { Config } from '../config/schema.js'
 import type { Logger } from '../log.js'
 import type { TuskStore } from '../stores/types.js'
+import { expiresAt } from './expiry.js'
 import { toTuskError } from './respond.js'
+import { isPartial, newMetadataRecord } from './upload-record.js'
 
 /**
- * @tus/server, configured from Tusk's config. It implements core, creation, creation-with-upload,
- * creation-defer-length, termination and expiration over the store; Tusk's own handlers sit in
- * front of it for what it lacks (downloads, strict header checks, 412, method override).
+ * @tus/server, configured from Tusk's config. It does core PATCH, creation (with upload, deferred
+ * length) and termination over the store; Tusk's own handlers sit in front of it for what it lacks
+ * (downloads, strict header checks, 412, method override, HEAD, OPTIONS, checksum, concatenation).
  */
 export function createUpstream(config: Config, store: TuskStore, locker: Locker, logger: Logger): Server {
   const anyOrigin = config.corsOrigins.includes('*')
@@ -22,6 +24,16 @@ export function createUpstream(config: Config, store: TuskStore, locker: Locker,
     allowedCredentials: config.corsCredentials,
     allowedHeaders: config.corsAllowedHeaders,
     exposedHeaders: config.corsExposedHeaders,
+    // Upload-Metadata values are bytes: keep the header as sent next to @tus's decoded text.
+    async onUploadCreate(req, upload) {
+      const header = req.headers.get('upload-metadata')
+      return { metadata: newMetadataRecord(header ?? undefined) ?? upload.metadata }
+    },
+    // A partial upload goes on expiring once finished (expiry.ts); @tus omits Upload-Expires then.
+    async onUploadFinish(_req, upload) {
+      const expires = isPartial(upload) ? expiresAt(upload, store.datastore) : undefined
+      return expires ? { headers: { 'Upload-Expires': expires.toUTCString() } } : {}
+    },
     async onResponseError(req, error) {
       const e = toTuskError(error, logger, { method: req.method, url: req.url })
       return { status_code: e.status, body: `${e.message}\n` }

@@ -4,12 +4,14 @@ import path from 'node:path'
 import { FileStore } from '@tus/file-store'
 import { ERRORS } from '@tus/utils'
 import { ERR } from '../errors.js'
+import { canExpire } from '../protocol/expiry.js'
 import type { StoredObject, TuskStore } from './types.js'
 
 /**
  * @tus/file-store 2.1.1 deletes *finished* uploads as expired: its deleteExpired() compares the
  * size with the offset saved at creation (always 0), not with the bytes on disk. Tusk only expires
- * uploads that are really unfinished, checking the offset through getUpload().
+ * uploads that are really unfinished (or partial uploads, see protocol/expiry.ts), checking the
+ * offset through getUpload().
  */
 class ExpiringFileStore extends FileStore {
   override async deleteExpired(): Promise<number> {
@@ -21,8 +23,7 @@ class ExpiringFileStore extends FileStore {
       try {
         const upload = await this.getUpload(id)
         const created = upload.creation_date ? Date.parse(upload.creation_date) : Number.NaN
-        const finished = upload.size !== undefined && upload.offset === upload.size
-        if (!finished && Number.isFinite(created) && now > created + expiry) {
+        if (canExpire(upload) && Number.isFinite(created) && now > created + expiry) {
           await this.remove(id)
           deleted++
         }
@@ -77,5 +78,14 @@ export function createFileStore(options: { dataDir: string; uploadExpiry: number
     },
     deleteExpired: () => datastore.deleteExpired(),
     async close() {},
+    // Streamed assembly: each partial's file is piped, in order, into the final upload's file.
+    async concatenate(final, partials) {
+      let offset = 0
+      for (const partial of partials) {
+        offset = await datastore.write(createReadStream(resolve(partial.id)), final.id, offset)
+      }
+    },
+    // Same file system as the uploads; ".tmp" can never be an upload id (see protocol/upload-id.ts).
+    stagingDirectory: path.join(directory, '.tmp'),
   }
 }

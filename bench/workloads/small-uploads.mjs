@@ -1,0 +1,47 @@
+import { performance } from 'node:perf_hooks'
+import { Pool, request } from 'undici'
+import { quantile } from '../lib/stats.mjs'
+import { expectStatus, OCTETS, payload, TUS, uploadOffsetOf } from '../lib/tus-client.mjs'
+
+/**
+ * Many small uploads, each one request (creation-with-upload), `concurrency` at a time over
+ * keep-alive connections. A warm-up batch runs first and is not counted.
+ * Returns { rate (uploads/s), p50, p99 (ms) }.
+ */
+export async function smallUploads({ url, size, count, warmup, concurrency }) {
+  const pool = new Pool(new URL(url).origin, { connections: concurrency })
+  const data = payload(size)
+  const one = async () => {
+    const response = await request(url, {
+      method: 'POST',
+      headers: { ...TUS, 'upload-length': String(size), 'content-type': OCTETS },
+      body: data,
+      dispatcher: pool,
+    })
+    const offset = uploadOffsetOf(response)
+    await expectStatus(response, 201, 'creation-with-upload')
+    if (offset !== size) throw new Error(`creation-with-upload: Upload-Offset ${offset}, expected ${size}`)
+  }
+  const run = async (total, latencies) => {
+    let next = 0
+    const worker = async () => {
+      while (next < total) {
+        next++
+        const started = performance.now()
+        await one()
+        latencies?.push(performance.now() - started)
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(concurrency, total) }, worker))
+  }
+  try {
+    await run(warmup)
+    const latencies = []
+    const started = performance.now()
+    await run(count, latencies)
+    const seconds = (performance.now() - started) / 1000
+    return { rate: count / seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) }
+  } finally {
+    await pool.close()
+  }
+}

@@ -1,0 +1,65 @@
+import type { HttpResponse, HttpStack } from 'tus-js-client'
+import { TuskUploadError } from './errors.js'
+import type { ServerCapabilities } from './types.js'
+
+/** What a server that does not answer OPTIONS is assumed to support: the core and creation. */
+export const ASSUMED_CAPABILITIES: ServerCapabilities = {
+  discovered: false,
+  versions: ['1.0.0'],
+  extensions: ['creation'],
+  maxSize: null,
+  checksumAlgorithms: [],
+}
+
+const list = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((item) => item.trim().toLowerCase())
+    .filter(Boolean)
+
+export function parseCapabilities(res: HttpResponse): ServerCapabilities {
+  const status = res.getStatus()
+  const versions = list(res.getHeader('Tus-Version'))
+  // A non-2xx answer or one without tus headers (e.g. a proxy that swallows OPTIONS) tells nothing:
+  // fall back to what every tus server with creation can do.
+  if (status < 200 || status >= 300 || versions.length === 0) return ASSUMED_CAPABILITIES
+  const maxSize = Number.parseInt(res.getHeader('Tus-Max-Size') ?? '', 10)
+  return {
+    discovered: true,
+    versions,
+    extensions: list(res.getHeader('Tus-Extension')),
+    maxSize: Number.isSafeInteger(maxSize) && maxSize > 0 ? maxSize : null,
+    checksumAlgorithms: list(res.getHeader('Tus-Checksum-Algorithm')),
+  }
+}
+
+/**
+ * Sends OPTIONS to the endpoint. A network failure is reported as an error (the caller retries it
+ * like any other request); an unhelpful answer yields the assumed capabilities.
+ */
+export async function discoverCapabilities(
+  httpStack: HttpStack,
+  endpoint: string,
+  prepare: (req: ReturnType<HttpStack['createRequest']>) => Promise<void>,
+): Promise<ServerCapabilities> {
+  const req = httpStack.createRequest('OPTIONS', endpoint)
+  req.setHeader('Tus-Resumable', '1.0.0')
+  await prepare(req)
+  let res: HttpResponse
+  try {
+    res = await req.send(null)
+  } catch (error) {
+    throw new TuskUploadError({
+      code: 'network',
+      method: 'OPTIONS',
+      url: endpoint,
+      message: `OPTIONS ${endpoint} failed without an answer: ${(error as Error).message}`,
+      cause: error,
+    })
+  }
+  return parseCapabilities(res)
+}
+
+export function supports(capabilities: ServerCapabilities, extension: string): boolean {
+  return capabilities.extensions.includes(extension)
+}

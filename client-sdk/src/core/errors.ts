@@ -1,0 +1,166 @@
+import type { HttpRequest, HttpResponse } from 'tus-js-client'
+
+/** Stable, machine-readable reasons an upload can fail. */
+export type UploadErrorCode =
+  | 'network' // no HTTP answer: connection refused/reset, DNS, timeout
+  | 'unauthorized' // 401
+  | 'forbidden' // 403
+  | 'not_found' // 404 / 410: the upload is gone (expired or terminated)
+  | 'offset_mismatch' // 409
+  | 'too_large' // 413, or the size exceeds the announced Tus-Max-Size
+  | 'locked' // 423
+  | 'rate_limited' // 429
+  | 'checksum_mismatch' // 460
+  | 'http' // any other 4xx
+  | 'server' // 5xx
+  | 'unsupported' // the server lacks an extension this upload needs
+  | 'invalid_response' // a 2xx answer that breaks the protocol
+  | 'source' // the file/stream could not be read
+  | 'aborted' // abort() or the AbortSignal
+
+const STATUS_CODES: Record<number, UploadErrorCode> = {
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'offset_mismatch',
+  410: 'not_found',
+  413: 'too_large',
+  423: 'locked',
+  429: 'rate_limited',
+  460: 'checksum_mismatch',
+}
+
+export function codeForStatus(status: number): UploadErrorCode {
+  if (status >= 500) return 'server'
+  return STATUS_CODES[status] ?? 'http'
+}
+
+export interface TuskUploadErrorInit {
+  code: UploadErrorCode
+  message: string
+  status?: number
+  serverMessage?: string
+  method?: string
+  url?: string
+  retryAfterMs?: number
+  cause?: unknown
+}
+
+/** The one error type the SDK reports: a code, the HTTP status and the server's own reason. */
+export class TuskUploadError extends Error {
+  override name = 'TuskUploadError'
+  readonly code: UploadErrorCode
+  /** HTTP status of the failing answer, when there was one. */
+  readonly status: number | undefined
+  /** The server's reason (first line of its error body), when it gave one. */
+  readonly serverMessage: string | undefined
+  readonly method: string | undefined
+  readonly url: string | undefined
+  /** Delay the server asked for with `Retry-After`, in milliseconds. */
+  readonly retryAfterMs: number | undefined
+
+  constructor(init: TuskUploadErrorInit) {
+    super(init.message, init.cause === undefined ? undefined : { cause: init.cause })
+    this.code = init.code
+    this.status = init.status
+    this.serverMessage = init.serverMessage
+    this.method = init.method
+    this.url = init.url
+    this.retryAfterMs = init.retryAfterMs
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      code: this.code,
+      message: this.message,
+      status: this.status,
+      serverMessage: this.serverMessage,
+      method: this.method,
+      url: this.url,
+    }
+  }
+}
+
+/** Parses `Retry-After` (delta-seconds or an HTTP date) into milliseconds from `now`. */
+export function parseRetryAfter(value: string | undefined | null, now = Date.now()): number | undefined {
+  if (!value) return undefined
+  const trimmed = value.trim()
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000
+  const date = Date.parse(trimmed)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now)
+}
+
+function firstLine(body: string): string | undefined {
+  const line = body.trim().split('\n')[0]?.trim()
+  return line ? line.slice(0, 300) : undefined
+}
+
+/** Builds the error for an HTTP answer the SDK did not expect. */
+export function httpError(method: string, url: string, res: HttpResponse, what: string): TuskUploadError {
+  const status = res.getStatus()
+  const serverMessage = firstLine(safeBody(res))
+  return new TuskUploadError({
+    code: codeForStatus(status),
+    status,
+    serverMessage,
+    method,
+    url,
+    retryAfterMs: parseRetryAfter(res.getHeader('Retry-After')),
+    message: `${what}: the server answered ${status}${serverMessage ? ` (${serverMessage})` : ''}`,
+  })
+}
+
+function safeBody(res: HttpResponse): string {
+  try {
+    return res.getBody() ?? ''
+  } catch {
+    return ''
+  }
+}
+
+interface DetailedErrorLike {
+  message: string
+  originalRequest?: HttpRequest | null
+  originalResponse?: HttpResponse | null
+  causingError?: Error | null
+}
+
+/** Turns whatever tus-js-client or a source reported into a TuskUploadError. */
+export function toUploadError(error: unknown): TuskUploadError {
+  if (error instanceof TuskUploadError) return error
+  const detailed = error as DetailedErrorLike
+  if (detailed && typeof detailed === 'object' && 'originalRequest' in detailed && detailed.originalRequest) {
+    const req = detailed.originalRequest
+    const method = req.getMethod()
+    const url = req.getURL()
+    const res = detailed.originalResponse
+    if (res) {
+      const status = res.getStatus()
+      if (status >= 200 && status < 300) {
+        return new TuskUploadError({
+          code: 'invalid_response',
+          status,
+          method,
+          url,
+          message: `${method} ${url} got an invalid answer: ${stripTusPrefix(detailed.message)}`,
+          cause: error,
+        })
+      }
+      return httpError(method, url, res, `${method} ${url} failed`)
+    }
+    const cause = detailed.causingError
+    return new TuskUploadError({
+      code: 'network',
+      method,
+      url,
+      message: `${method} ${url} failed without an answer: ${cause?.message ?? stripTusPrefix(detailed.message)}`,
+      cause: cause ?? error,
+    })
+  }
+  const message = error instanceof Error ? error.message : String(error)
+  return new TuskUploadError({ code: 'source', message: stripTusPrefix(message), cause: error })
+}
+
+function stripTusPrefix(message: string): string {
+  return message.replace(/^tus: /, '').split(', originated from request')[0] ?? message
+}

@@ -1,0 +1,135 @@
+import type { HttpStack } from 'tus-js-client'
+import type { TuskUploadError } from './errors.js'
+import type { RetryPolicy } from './retry.js'
+import type { UrlStorage } from './url-storage.js'
+
+/** Upload metadata: tus `Upload-Metadata` key/value pairs (values are sent base64-encoded). */
+export type Metadata = Record<string, string>
+
+/** Checksum algorithms of the tus checksum extension that this SDK can compute. */
+export type ChecksumAlgorithm = 'sha1' | 'sha256' | 'sha512' | 'md5' | 'crc32'
+
+/** Returns a bearer token; called before every request so an expired token is replaced in time. */
+export type TokenProvider = () => string | Promise<string>
+
+export interface UploadOptions<M extends Metadata = Metadata> {
+  /** The tus creation endpoint, e.g. `https://uploads.example.com/files`. */
+  endpoint: string
+  /** Headers sent with every request. */
+  headers?: Record<string, string>
+  /** Async auth-token provider, called before each request; sent as `Authorization: Bearer <token>`. */
+  getToken?: TokenProvider
+  /** Metadata for the upload (a `filename` is filled in from the source when known). */
+  metadata?: M
+  /**
+   * Largest body of one request in bytes. Default: one request for the whole file, except 8 MiB when
+   * checksums are on or the source is a stream (both need a bounded chunk).
+   */
+  chunkSize?: number
+  /** Retry policy (exponential backoff with jitter), or `false` to fail on the first error. */
+  retry?: Partial<RetryPolicy> | false
+  /** Remember the upload URL per source and resume from the server's offset next time. Default true. */
+  resume?: boolean
+  /** Where upload URLs are remembered. Default: localStorage (browser) / a file in the state dir (Node). */
+  urlStorage?: UrlStorage
+  /** Send `Upload-Checksum` per chunk with this algorithm when the server announces it. */
+  checksum?: ChecksumAlgorithm
+  /** Split the upload into this many parallel partial uploads when the server announces `concatenation`. */
+  parallelUploads?: number
+  /** Use creation-with-upload when announced (saves a round trip). Default true. */
+  creationWithUpload?: boolean
+  /** Size of a stream source, when known; without it a stream is uploaded with a deferred length. */
+  size?: number
+  /** Ask the server for its capabilities with OPTIONS before uploading. Default true. */
+  discover?: boolean
+  /** Cancels the upload (like `abort()` without terminating it on the server). */
+  signal?: AbortSignal
+  /** Called with progress figures as bytes move. */
+  onProgress?: (progress: UploadProgress) => void
+  /** Fingerprint override: the key under which this source's upload URL is remembered. */
+  fingerprint?: string
+  /** Replaces the HTTP layer (tus-js-client's HttpStack): for tests and custom transports. */
+  httpStack?: HttpStack
+}
+
+export interface UploadProgress {
+  /** Bytes handed to the network (may include bytes the server has not confirmed yet). */
+  bytesSent: number
+  /** Bytes the server confirmed with `Upload-Offset`. */
+  bytesAcknowledged: number
+  /** Total size, or null while a stream's length is still unknown. */
+  bytesTotal: number | null
+  /** Recent sending rate in bytes per second. */
+  rate: number
+  /** Estimated seconds left, or null when the rate or total is unknown. */
+  etaSeconds: number | null
+}
+
+/** What the server announced in its OPTIONS answer. */
+export interface ServerCapabilities {
+  /** False when OPTIONS failed or answered no tus headers: only core + creation are assumed. */
+  discovered: boolean
+  versions: string[]
+  extensions: string[]
+  maxSize: number | null
+  checksumAlgorithms: string[]
+}
+
+/** How the upload actually went over the wire, after matching options to capabilities. */
+export interface TransferPlan {
+  checksum: ChecksumAlgorithm | null
+  parallelUploads: number
+  creationWithUpload: boolean
+  deferredLength: boolean
+  chunkSize: number
+}
+
+export interface UploadSuccess<M extends Metadata = Metadata> {
+  ok: true
+  url: string
+  size: number
+  metadata: M
+  /** Server offset found when the upload resumed a previous attempt (0 for a fresh upload). */
+  resumedFrom: number
+  plan: TransferPlan
+}
+
+export interface UploadFailure {
+  ok: false
+  error: TuskUploadError
+}
+
+export type UploadResult<M extends Metadata = Metadata> = UploadSuccess<M> | UploadFailure
+
+export type UploadState = 'idle' | 'running' | 'paused' | 'succeeded' | 'failed' | 'aborted'
+
+export interface RetryEvent {
+  attempt: number
+  delayMs: number
+  error: TuskUploadError
+}
+
+export interface UploadEvents {
+  progress: UploadProgress
+  retry: RetryEvent
+  /** The upload URL is known (created or resumed). */
+  url: string
+  state: UploadState
+}
+
+export interface UploadHandle<M extends Metadata = Metadata> {
+  /** Resolves once, when the upload succeeds, fails for good, or is aborted. Never rejects. */
+  readonly done: Promise<UploadResult<M>>
+  readonly state: UploadState
+  /** The upload URL, once created or resumed. */
+  readonly url: string | null
+  /** Begins (or, after `pause()`, continues) the upload. Returns the handle for chaining. */
+  start(): UploadHandle<M>
+  /** Stops sending; the server keeps what it received. */
+  pause(): Promise<void>
+  /** Continues after `pause()` from the server's offset. */
+  resume(): UploadHandle<M>
+  /** Stops for good; with `terminate` the upload is also deleted on the server. */
+  abort(options?: { terminate?: boolean }): Promise<void>
+  on<E extends keyof UploadEvents>(event: E, listener: (value: UploadEvents[E]) => void): () => void
+}

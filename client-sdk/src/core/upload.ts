@@ -1,0 +1,452 @@
+import {
+  type HttpRequest,
+  type HttpResponse,
+  type HttpStack,
+  type PreviousUpload,
+  Upload as TusUpload,
+  type UploadOptions as TusUploadOptions,
+} from 'tus-js-client'
+import { ChecksumHttpStack } from './checksum-stack.js'
+import { ASSUMED_CAPABILITIES, discoverCapabilities, supports } from './discovery.js'
+import { TuskUploadError, toUploadError } from './errors.js'
+import type { Platform, PreparedSource } from './platform.js'
+import { ProgressTracker } from './progress.js'
+import { type RetryPolicy, resolveRetryPolicy, retryDelay } from './retry.js'
+import { CachingFileReader } from './source-cache.js'
+import type {
+  Metadata,
+  ServerCapabilities,
+  TransferPlan,
+  UploadEvents,
+  UploadHandle,
+  UploadOptions,
+  UploadResult,
+  UploadState,
+} from './types.js'
+import { MemoryUrlStorage, newestFirst, RecordingUrlStorage, type StoredUpload } from './url-storage.js'
+
+/** Chunk size used when a bounded chunk is needed (checksums, streams) and none was given. */
+export const DEFAULT_BOUNDED_CHUNK = 8 * 1024 * 1024
+
+type ResumePoint = Pick<StoredUpload, 'uploadUrl' | 'parallelUploadUrls'> & { urlStorageKey: string | null }
+
+/**
+ * One upload: wraps a tus-js-client Upload per attempt. Retries, pauses and resumes all start a
+ * fresh tus-js-client Upload from the last known upload URL(s) — it re-reads the server's offset
+ * with HEAD first, so nothing the server already has is sent again. A generation counter makes
+ * callbacks of a superseded attempt harmless.
+ */
+export class UploadController<S, M extends Metadata> implements UploadHandle<M> {
+  readonly done: Promise<UploadResult<M>>
+  private resolveDone!: (result: UploadResult<M>) => void
+  private currentState: UploadState = 'idle'
+  private uploadUrl: string | null = null
+  private readonly listeners = new Map<keyof UploadEvents, Set<(value: never) => void>>()
+  private readonly policy: RetryPolicy
+  private readonly tracker = new ProgressTracker()
+  private readonly fileReader: CachingFileReader
+  private generation = 0
+  private tus: TusUpload | null = null
+  private retryTimer: ReturnType<typeof setTimeout> | null = null
+  private attempt = 0
+  private acknowledgedAtLastFailure = 0
+  private prepared: PreparedSource | null = null
+  private capabilities: ServerCapabilities | null = null
+  private plan: TransferPlan | null = null
+  private storage: RecordingUrlStorage | null = null
+  private fingerprint: string | null = null
+  private resumePoint: ResumePoint | null = null
+  private readonly firstHeadOffsets = new Map<string, number>()
+
+  constructor(
+    private readonly platform: Platform<S>,
+    private readonly source: S,
+    private readonly options: UploadOptions<M>,
+  ) {
+    this.done = new Promise((resolve) => {
+      this.resolveDone = resolve
+    })
+    this.policy = resolveRetryPolicy(options.retry)
+    this.fileReader = new CachingFileReader(platform.fileReader)
+    const { signal } = options
+    if (signal) {
+      if (signal.aborted) queueMicrotask(() => void this.abort())
+      else signal.addEventListener('abort', () => void this.abort(), { once: true })
+    }
+  }
+
+  get state(): UploadState {
+    return this.currentState
+  }
+
+  get url(): string | null {
+    return this.uploadUrl
+  }
+
+  on<E extends keyof UploadEvents>(event: E, listener: (value: UploadEvents[E]) => void): () => void {
+    let set = this.listeners.get(event)
+    if (!set) {
+      set = new Set()
+      this.listeners.set(event, set)
+    }
+    set.add(listener as (value: never) => void)
+    return () => set.delete(listener as (value: never) => void)
+  }
+
+  start(): this {
+    if (this.currentState === 'idle') {
+      this.setState('running')
+      void this.run()
+    } else if (this.currentState === 'paused') {
+      this.resume()
+    }
+    return this
+  }
+
+  resume(): this {
+    if (this.currentState === 'idle') return this.start()
+    if (this.currentState !== 'paused') return this
+    this.attempt = 0
+    this.setState('running')
+    void this.run()
+    return this
+  }
+
+  async pause(): Promise<void> {
+    if (this.currentState !== 'running') return
+    this.setState('paused')
+    await this.stopCurrentAttempt()
+  }
+
+  async abort(options: { terminate?: boolean } = {}): Promise<void> {
+    if (this.currentState === 'succeeded' || this.currentState === 'failed' || this.currentState === 'aborted') return
+    this.setState('aborted')
+    await this.stopCurrentAttempt()
+    const aborted = new TuskUploadError({ code: 'aborted', message: 'the upload was aborted' })
+    try {
+      if (options.terminate) await this.terminate()
+    } finally {
+      this.resolveDone({ ok: false, error: aborted })
+    }
+  }
+
+  // --- attempts -------------------------------------------------------------------------------
+
+  private async run(): Promise<void> {
+    const generation = ++this.generation
+    try {
+      if (!this.plan) await this.prepare()
+      if (generation !== this.generation || this.currentState !== 'running') return
+      this.launch()
+    } catch (error) {
+      if (generation === this.generation) this.handleError(error)
+    }
+  }
+
+  private async prepare(): Promise<void> {
+    const { options, platform } = this
+    this.prepared ??= await platform.prepare(this.source, options.endpoint, options.size)
+    const prepared = this.prepared
+    this.capabilities ??=
+      options.discover === false
+        ? ASSUMED_CAPABILITIES
+        : await discoverCapabilities(platform.httpStack, options.endpoint, (req) => this.authorize(req))
+    const caps = this.capabilities
+
+    if (prepared.size !== null && caps.maxSize !== null && prepared.size > caps.maxSize) {
+      throw new TuskUploadError({
+        code: 'too_large',
+        message: `the upload (${prepared.size} bytes) exceeds the server's maximum of ${caps.maxSize} bytes`,
+      })
+    }
+    const deferred = prepared.size === null
+    if (deferred && caps.discovered && !supports(caps, 'creation-defer-length')) {
+      throw new TuskUploadError({
+        code: 'unsupported',
+        message: 'the stream has no known size and the server does not support creation-defer-length',
+      })
+    }
+
+    this.fingerprint = options.fingerprint ?? prepared.fingerprint
+    const persistent = options.resume !== false && this.fingerprint !== null
+    const inner = persistent ? (options.urlStorage ?? platform.defaultUrlStorage()) : new MemoryUrlStorage()
+    // Without a persistent identity the entry only lives in memory, still needed to carry the URLs
+    // of parallel partial uploads from one attempt to the next.
+    this.fingerprint ??= `session-${Math.random().toString(36).slice(2)}`
+    this.storage = new RecordingUrlStorage(inner, {
+      endpoint: options.endpoint,
+      ...(prepared.path ? { path: prepared.path } : {}),
+    })
+    if (persistent) {
+      const previous = newestFirst(await inner.findUploadsByFingerprint(this.fingerprint))[0]
+      if (previous && (previous.uploadUrl || previous.parallelUploadUrls?.length)) {
+        this.resumePoint = {
+          uploadUrl: previous.uploadUrl ?? null,
+          parallelUploadUrls: previous.parallelUploadUrls ?? null,
+          urlStorageKey: previous.urlStorageKey,
+        }
+      }
+    }
+
+    const checksum =
+      options.checksum &&
+      supports(caps, 'checksum') &&
+      caps.checksumAlgorithms.includes(options.checksum) &&
+      platform.canDigest(options.checksum)
+        ? options.checksum
+        : null
+    let parallelUploads = Math.max(1, Math.floor(options.parallelUploads ?? 1))
+    if (
+      parallelUploads > 1 &&
+      !(supports(caps, 'concatenation') && !deferred && !prepared.isStream && (prepared.size ?? 0) >= parallelUploads)
+    ) {
+      parallelUploads = 1
+    }
+    // A remembered upload decides the shape: resuming beats re-splitting.
+    if (this.resumePoint?.parallelUploadUrls?.length) parallelUploads = this.resumePoint.parallelUploadUrls.length
+    else if (this.resumePoint?.uploadUrl) parallelUploads = 1
+
+    this.tracker.total = prepared.size
+    this.plan = {
+      checksum,
+      parallelUploads,
+      creationWithUpload: options.creationWithUpload !== false && supports(caps, 'creation-with-upload') && !deferred,
+      deferredLength: deferred,
+      chunkSize: options.chunkSize ?? (checksum || prepared.isStream ? DEFAULT_BOUNDED_CHUNK : Number.POSITIVE_INFINITY),
+    }
+  }
+
+  private launch(): void {
+    const generation = ++this.generation
+    const tus = new TusUpload(this.prepared?.input as Buffer, this.tusOptions(generation))
+    if (this.resumePoint) tus.resumeFromPreviousUpload(this.resumePoint as PreviousUpload)
+    this.tus = tus
+    tus.start()
+  }
+
+  private tusOptions(generation: number): TusUploadOptions {
+    const plan = this.plan as TransferPlan
+    const prepared = this.prepared as PreparedSource
+    const current = () => generation === this.generation
+    let httpStack: HttpStack = this.options.httpStack ?? this.platform.httpStack
+    if (plan.checksum) httpStack = new ChecksumHttpStack(httpStack, plan.checksum, this.platform.digest)
+    const fingerprint = this.fingerprint
+    return {
+      endpoint: this.options.endpoint,
+      headers: { ...this.options.headers },
+      metadata: this.metadata(),
+      fingerprint: async () => fingerprint as string,
+      ...(prepared.isStream && prepared.size !== null ? { uploadSize: prepared.size } : {}),
+      uploadLengthDeferred: plan.deferredLength,
+      chunkSize: plan.chunkSize,
+      parallelUploads: plan.parallelUploads,
+      uploadDataDuringCreation: plan.creationWithUpload,
+      retryDelays: null,
+      storeFingerprintForResuming: true,
+      removeFingerprintOnSuccess: false,
+      urlStorage: this.storage as RecordingUrlStorage,
+      fileReader: this.fileReader,
+      httpStack,
+      onBeforeRequest: (req) => this.authorize(req),
+      onAfterResponse: (req, res) => {
+        if (current()) this.observeResponse(req, res)
+      },
+      onProgress: (bytesSent, bytesTotal) => {
+        if (!current()) return
+        if (this.tracker.total === null && bytesTotal !== null) this.tracker.total = bytesTotal
+        this.tracker.setSent(bytesSent)
+        this.emitProgress()
+      },
+      onUploadUrlAvailable: () => {
+        if (current() && this.tus?.url) this.setUrl(this.tus.url)
+      },
+      onSuccess: ({ lastResponse }) => {
+        if (current()) void this.succeed(lastResponse)
+      },
+      onError: (error) => {
+        if (current()) this.handleError(error)
+      },
+    }
+  }
+
+  private metadata(): Metadata {
+    return { ...this.prepared?.metadata, ...this.options.metadata }
+  }
+
+  /** Reads the server's offsets from answers: the acknowledged byte count and the resume offset. */
+  private observeResponse(req: HttpRequest, res: HttpResponse): void {
+    const status = res.getStatus()
+    if (status < 200 || status >= 300) return
+    const concat = req.getHeader('Upload-Concat')
+    if (concat?.startsWith('final')) return
+    const single = concat === undefined
+    const method = req.getMethod()
+    let url = req.getURL()
+    if (method === 'POST') {
+      const location = res.getHeader('Location')
+      if (!location) return
+      url = new URL(location, this.options.endpoint).toString()
+    }
+    const offset = Number.parseInt(res.getHeader('Upload-Offset') ?? (method === 'POST' ? '0' : ''), 10)
+    if (!Number.isSafeInteger(offset)) return
+    if (method === 'HEAD' && !this.firstHeadOffsets.has(url)) this.firstHeadOffsets.set(url, offset)
+    this.tracker.setAcknowledged(url, offset, single)
+    this.emitProgress()
+  }
+
+  private async authorize(req: HttpRequest): Promise<void> {
+    if (!this.options.getToken) return
+    const token = await this.options.getToken()
+    req.setHeader('Authorization', `Bearer ${token}`)
+  }
+
+  // --- outcomes -------------------------------------------------------------------------------
+
+  private handleError(error: unknown): void {
+    if (this.currentState !== 'running') return
+    const uploadError = toUploadError(error)
+    this.captureResumePoint()
+    // Progress since the last failure means the network works again: start the backoff over.
+    const acknowledged = this.tracker.acknowledged
+    if (acknowledged > this.acknowledgedAtLastFailure) this.attempt = 0
+    this.acknowledgedAtLastFailure = acknowledged
+    const delayMs = retryDelay(this.policy, this.attempt, uploadError)
+    // Stop whatever is left of this attempt (sibling partial uploads keep running otherwise).
+    const previous = this.tus
+    this.generation++
+    void previous?.abort(false).catch(() => {})
+    if (delayMs === null) {
+      this.setState('failed')
+      this.resolveDone({ ok: false, error: uploadError })
+      return
+    }
+    this.attempt++
+    this.emit('retry', { attempt: this.attempt, delayMs, error: uploadError })
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null
+      if (this.currentState === 'running') void this.run()
+    }, delayMs)
+  }
+
+  private async succeed(lastResponse: HttpResponse): Promise<void> {
+    const tus = this.tus
+    const url = tus?.url ?? this.uploadUrl
+    const plan = this.plan as TransferPlan
+    let size = this.prepared?.size ?? null
+    if (size === null) size = Number.parseInt(lastResponse.getHeader('Upload-Offset') ?? '0', 10)
+    if (url) this.setUrl(url)
+    const key = this.storage?.last?.urlStorageKey ?? this.resumePoint?.urlStorageKey
+    // Finished uploads are forgotten, so the same file can be uploaded afresh and `tusk list` only
+    // shows what is left to do. Awaited, so a CLI that exits right after leaves a clean store.
+    if (key) await this.storage?.removeUpload(key).catch(() => {})
+    this.tracker.total = size
+    this.tracker.setSent(size)
+    this.tracker.setAcknowledged(url ?? '', size, true)
+    this.emitProgress()
+    if (this.currentState !== 'running') return
+    this.setState('succeeded')
+    let resumedFrom = 0
+    for (const offset of this.firstHeadOffsets.values()) resumedFrom += offset
+    this.resolveDone({
+      ok: true,
+      url: url ?? '',
+      size,
+      metadata: this.metadata() as M,
+      resumedFrom,
+      plan,
+    })
+  }
+
+  /** Remembers where the current attempt got to, so the next one (or a resume) continues there. */
+  private captureResumePoint(): void {
+    const recorded = this.storage?.last
+    const single = this.plan?.parallelUploads === 1
+    const uploadUrl = single ? (this.tus?.url ?? recorded?.uploadUrl ?? this.resumePoint?.uploadUrl ?? null) : null
+    const parallelUploadUrls = single
+      ? null
+      : (recorded?.parallelUploadUrls ?? this.resumePoint?.parallelUploadUrls ?? null)
+    if (!uploadUrl && !parallelUploadUrls) return
+    this.resumePoint = {
+      uploadUrl,
+      parallelUploadUrls,
+      // null (not undefined) tells tus-js-client the entry is not stored yet, so it stores it.
+      urlStorageKey: recorded?.urlStorageKey ?? this.resumePoint?.urlStorageKey ?? null,
+    }
+  }
+
+  private async stopCurrentAttempt(): Promise<void> {
+    this.generation++
+    if (this.retryTimer) {
+      clearTimeout(this.retryTimer)
+      this.retryTimer = null
+    }
+    this.captureResumePoint()
+    await this.tus?.abort(false).catch(() => {})
+  }
+
+  /** DELETE the upload (and its partial uploads) on the server, then forget it locally. */
+  private async terminate(): Promise<void> {
+    const point = this.resumePoint
+    const urls = [...(point?.parallelUploadUrls ?? []), ...(point?.uploadUrl ? [point.uploadUrl] : [])].filter(
+      (url): url is string => Boolean(url),
+    )
+    const stack = this.options.httpStack ?? this.platform.httpStack
+    for (const url of urls) {
+      await terminateUpload(stack, url, this.options.headers ?? {}, (req) => this.authorize(req))
+    }
+    if (point?.urlStorageKey) await this.storage?.removeUpload(point.urlStorageKey)
+  }
+
+  // --- events ---------------------------------------------------------------------------------
+
+  private setUrl(url: string): void {
+    if (this.uploadUrl === url) return
+    this.uploadUrl = url
+    this.emit('url', url)
+  }
+
+  private setState(state: UploadState): void {
+    this.currentState = state
+    this.emit('state', state)
+  }
+
+  private emitProgress(): void {
+    const progress = this.tracker.snapshot()
+    this.options.onProgress?.(progress)
+    this.emit('progress', progress)
+  }
+
+  private emit<E extends keyof UploadEvents>(event: E, value: UploadEvents[E]): void {
+    for (const listener of this.listeners.get(event) ?? []) (listener as (value: UploadEvents[E]) => void)(value)
+  }
+}
+
+/** DELETE one upload URL (tus termination). A 404/410 counts as done: the upload is gone either way. */
+export async function terminateUpload(
+  stack: HttpStack,
+  url: string,
+  headers: Record<string, string>,
+  authorize: (req: HttpRequest) => Promise<void> = async () => {},
+): Promise<void> {
+  const req = stack.createRequest('DELETE', url)
+  req.setHeader('Tus-Resumable', '1.0.0')
+  for (const [name, value] of Object.entries(headers)) req.setHeader(name, value)
+  await authorize(req)
+  let res: HttpResponse
+  try {
+    res = await req.send(null)
+  } catch (error) {
+    throw toUploadError(Object.assign(new Error('termination failed'), { originalRequest: req, causingError: error }))
+  }
+  const status = res.getStatus()
+  if (status === 204 || status === 200 || status === 404 || status === 410) return
+  throw toUploadError(Object.assign(new Error('termination failed'), { originalRequest: req, originalResponse: res }))
+}
+
+export function createUpload<S, M extends Metadata>(
+  platform: Platform<S>,
+  source: S,
+  options: UploadOptions<M>,
+): UploadHandle<M> {
+  return new UploadController(platform, source, options)
+}

@@ -1,0 +1,175 @@
+import http from 'node:http'
+import type { Exchange } from './types.js'
+
+export type HeaderValue = string | string[]
+export type RequestHeaders = Record<string, HeaderValue | undefined>
+
+export interface HttpRequest {
+  method: string
+  url: string
+  headers?: RequestHeaders
+  /** Whole body, sent with Content-Length unless the headers say chunked. */
+  body?: Uint8Array
+  /** Trailers for a chunked body (Transfer-Encoding: chunked is set automatically). */
+  trailers?: Record<string, string>
+  /**
+   * Send only the first `abortAfter` bytes of `body` (Content-Length still announces all of it),
+   * then cut the connection: a client that disappears mid-upload.
+   */
+  abortAfter?: number
+  /** Wait this long between the first half of the body and the rest (makes requests overlap). */
+  pauseMidBodyMs?: number
+  timeoutMs?: number
+  /** Send `Expect: 100-continue` and hold the body until the server says continue (or 1 s passes). */
+  expectContinue?: boolean
+}
+
+export interface HttpResponse {
+  status: number
+  statusText: string
+  /** Lower-cased names; repeated headers joined with ", ". */
+  headers: Record<string, string>
+  body: Buffer
+  exchange: Exchange
+}
+
+const CRLF_SAFE = (value: string) => value.replace(/[\r\n]/g, ' ')
+
+function describeBody(body: Uint8Array | undefined, sent: number | undefined): string {
+  if (!body || body.length === 0) return ''
+  if (sent !== undefined) return ` [${sent} of ${body.length} body bytes, then disconnected]`
+  return ` [${body.length} body bytes]`
+}
+
+function describeRequest(req: HttpRequest): string {
+  const headers = Object.entries(req.headers ?? {})
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(' | ') : CRLF_SAFE(String(v))}`)
+  const trailers = req.trailers ? ` trailers{${Object.entries(req.trailers).map(([k, v]) => `${k}: ${v}`)}}` : ''
+  const target = new URL(req.url)
+  return `${req.method} ${target.pathname}${target.search} {${headers.join(', ')}}${describeBody(req.body, req.abortAfter)}${trailers}`
+}
+
+export function describeResponse(status: number, statusText: string, headers: Record<string, string>, body: Buffer) {
+  const interesting = Object.entries(headers)
+    .filter(([k]) => !['date', 'connection', 'keep-alive', 'content-length'].includes(k))
+    .map(([k, v]) => `${k}: ${v}`)
+  const text = body.length === 0 ? '' : ` body: ${JSON.stringify(body.subarray(0, 120).toString('latin1'))}`
+  return `${status} ${statusText} {${interesting.join(', ')}}${text}`
+}
+
+/**
+ * One HTTP/1.1 request over a fresh connection (no keep-alive, so an aborted request cannot poison
+ * the next one). Never throws for an HTTP status; throws for network errors and timeouts, except
+ * when `abortAfter` is set, where the cut is the point and the result is a synthetic status 0.
+ */
+export function request(req: HttpRequest): Promise<HttpResponse> {
+  const target = new URL(req.url)
+  const headers: Record<string, HeaderValue> = {}
+  for (const [k, v] of Object.entries(req.headers ?? {})) if (v !== undefined) headers[k] = v
+  const body = req.body
+  const chunked = req.trailers !== undefined
+  if (chunked) headers['Transfer-Encoding'] = 'chunked'
+  if (req.expectContinue) headers.Expect = '100-continue'
+  else if (body && !Object.keys(headers).some((k) => k.toLowerCase() === 'content-length')) {
+    headers['Content-Length'] = String(body.length)
+  }
+  const description = describeRequest(req)
+
+  return new Promise((resolve, reject) => {
+    const outgoing = http.request({
+      method: req.method,
+      host: target.hostname.replace(/^\[|\]$/g, ''),
+      port: target.port || 80,
+      path: `${target.pathname}${target.search}`,
+      headers,
+      agent: false,
+      setHost: true,
+    })
+    const timeout = setTimeout(() => {
+      outgoing.destroy(new Error(`no answer within ${req.timeoutMs ?? 10_000} ms`))
+    }, req.timeoutMs ?? 10_000)
+    const done = () => clearTimeout(timeout)
+
+    if (req.abortAfter !== undefined) {
+      outgoing.on('error', () => {})
+      outgoing.on('response', (res) => res.resume())
+      outgoing.write(body?.subarray(0, req.abortAfter) ?? Buffer.alloc(0), () => {
+        // Give the bytes time to reach the server before the connection goes.
+        setTimeout(() => {
+          outgoing.destroy()
+          done()
+          resolve({
+            status: 0,
+            statusText: 'disconnected by the client',
+            headers: {},
+            body: Buffer.alloc(0),
+            exchange: { request: description, response: '(client disconnected on purpose)' },
+          })
+        }, 150)
+      })
+      return
+    }
+
+    outgoing.on('error', (error) => {
+      done()
+      reject(new Error(`${description} -> network error: ${error.message}`))
+    })
+    outgoing.on('response', (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('error', (error) => {
+        done()
+        reject(new Error(`${description} -> response cut: ${error.message}`))
+      })
+      res.on('end', () => {
+        done()
+        const out: Record<string, string> = {}
+        for (let i = 0; i < res.rawHeaders.length; i += 2) {
+          const name = (res.rawHeaders[i] ?? '').toLowerCase()
+          const value = res.rawHeaders[i + 1] ?? ''
+          out[name] = name in out ? `${out[name]}, ${value}` : value
+        }
+        const buffer = Buffer.concat(chunks)
+        const status = res.statusCode ?? 0
+        const statusText = res.statusMessage ?? ''
+        resolve({
+          status,
+          statusText,
+          headers: out,
+          body: buffer,
+          exchange: { request: description, response: describeResponse(status, statusText, out, buffer) },
+        })
+      })
+    })
+
+    if (body && req.pauseMidBodyMs !== undefined) {
+      const half = Math.floor(body.length / 2)
+      outgoing.write(body.subarray(0, half))
+      setTimeout(() => {
+        if (chunked && req.trailers) outgoing.addTrailers(req.trailers)
+        outgoing.end(body.subarray(half))
+      }, req.pauseMidBodyMs)
+      return
+    }
+    if (req.expectContinue) {
+      let sent = false
+      const sendBody = () => {
+        if (sent) return
+        sent = true
+        outgoing.end(body)
+      }
+      outgoing.on('continue', sendBody)
+      // RFC 9110 lets a client go ahead when no 100 comes; curl waits one second too.
+      setTimeout(sendBody, 1000).unref()
+      return
+    }
+    if (chunked && req.trailers) {
+      if (body) outgoing.write(body)
+      outgoing.addTrailers(req.trailers)
+      outgoing.end()
+      return
+    }
+    outgoing.end(body)
+  })
+}

@@ -1,0 +1,111 @@
+import http from 'node:http'
+import { describe, expect, it } from 'vitest'
+import { b64, bytes, createUpload, patch, send, sha256, startTestServer } from './helpers.js'
+
+describe('downloads of finished uploads', async () => {
+  const server = await startTestServer()
+  const data = bytes(1024 * 1024 + 5, 5)
+
+  async function finished(body: Buffer, metadata?: string) {
+    const url = await createUpload(server.url, body.length, metadata ? { 'Upload-Metadata': metadata } : {})
+    if (body.length > 0) expect((await patch(url, 0, body)).status).toBe(204)
+    return url
+  }
+
+  it('streams the whole upload with Content-Length, ETag, Last-Modified and nosniff', async () => {
+    const url = await finished(data)
+    const reply = await send(url)
+    expect(reply.status).toBe(200)
+    expect(reply.headers['content-length']).toBe(String(data.length))
+    expect(reply.headers.etag).toMatch(/^".+"$/)
+    expect(Date.parse(String(reply.headers['last-modified']))).not.toBeNaN()
+    expect(reply.headers['x-content-type-options']).toBe('nosniff')
+    expect(reply.headers['accept-ranges']).toBe('bytes')
+    expect(sha256(reply.body)).toBe(sha256(data))
+  })
+
+  it('serves a single byte range with 206 and Content-Range', async () => {
+    const url = await finished(data)
+    const reply = await send(url, { headers: { Range: 'bytes=100-199' } })
+    expect(reply.status).toBe(206)
+    expect(reply.headers['content-range']).toBe(`bytes 100-199/${data.length}`)
+    expect(reply.body.equals(data.subarray(100, 200))).toBe(true)
+    const suffix = await send(url, { headers: { Range: 'bytes=-10' } })
+    expect(suffix.status).toBe(206)
+    expect(suffix.body.equals(data.subarray(data.length - 10))).toBe(true)
+  })
+
+  it('answers 416 with Content-Range */size for an unsatisfiable range', async () => {
+    const url = await finished(data)
+    const reply = await send(url, { headers: { Range: `bytes=${data.length + 10}-` } })
+    expect(reply.status).toBe(416)
+    expect(reply.headers['content-range']).toBe(`bytes */${data.length}`)
+  })
+
+  it('answers 304 to If-None-Match with the current ETag', async () => {
+    const url = await finished(data)
+    const { headers } = await send(url)
+    expect((await send(url, { headers: { 'If-None-Match': String(headers.etag) } })).status).toBe(304)
+  })
+
+  it('does not serve an unfinished upload', async () => {
+    const url = await createUpload(server.url, 10)
+    await patch(url, 0, Buffer.from('abc'))
+    const reply = await send(url)
+    expect(reply.status).toBe(404)
+    expect(reply.body.toString()).toMatch(/not finished/)
+  })
+
+  it('uses the declared Content-Type only for safe types and encodes the filename per RFC 6266', async () => {
+    const png = await finished(Buffer.from('x'), `filename ${b64('café.png')},filetype ${b64('image/png')}`)
+    const reply = await send(png)
+    expect(reply.headers['content-type']).toBe('image/png')
+    expect(reply.headers['content-disposition']).toBe(
+      `inline; filename="caf?.png"; filename*=UTF-8''caf%C3%A9.png`,
+    )
+
+    const html = await finished(
+      Buffer.from('<script>alert(1)</script>'),
+      `filename ${b64('x.html')},filetype ${b64('text/html')}`,
+    )
+    const unsafe = await send(html)
+    expect(unsafe.headers['content-type']).toBe('application/octet-stream')
+    expect(String(unsafe.headers['content-disposition'])).toMatch(/^attachment; filename="x.html"/)
+    expect(unsafe.headers['x-content-type-options']).toBe('nosniff')
+  })
+
+  it('serves an empty upload as 200 with Content-Length 0', async () => {
+    const url = await finished(Buffer.alloc(0))
+    const reply = await send(url)
+    expect(reply.status).toBe(200)
+    expect(reply.headers['content-length']).toBe('0')
+  })
+
+  it('survives repeated, concurrent and client-aborted downloads (no "ReadableStream is already closed" crash)', async () => {
+    const big = bytes(8 * 1024 * 1024, 9)
+    const url = await finished(big)
+    for (let round = 0; round < 3; round++) {
+      const whole = await Promise.all(Array.from({ length: 8 }, () => send(url)))
+      for (const reply of whole) expect(sha256(reply.body)).toBe(sha256(big))
+      // Clients that hang up after the first bytes.
+      await Promise.all(
+        Array.from(
+          { length: 8 },
+          () =>
+            new Promise<void>((resolve) => {
+              const req = http.get(url, { agent: false }, (res) => {
+                res.once('data', () => {
+                  req.destroy()
+                  resolve()
+                })
+              })
+              req.on('error', () => resolve())
+            }),
+        ),
+      )
+    }
+    const after = await send(`${server.origin}/health`)
+    expect(after.status).toBe(200)
+    expect(sha256((await send(url)).body)).toBe(sha256(big))
+  })
+})
