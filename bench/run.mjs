@@ -29,12 +29,13 @@ const dirs = {
 }
 
 const WORKLOAD_RUNNERS = {
-  'patch-1': (server, c) => bigUpload({ url: server.url, size: options.bigSize, chunkSize: 0 }).then(forget(c)),
+  'patch-1': (server, c) => bigUpload({ url: server.url, pid: server.pid, size: options.bigSize, chunkSize: 0 }).then(forget(c)),
   'patch-8m': (server, c) =>
-    bigUpload({ url: server.url, size: options.bigSize, chunkSize: options.chunkSize }).then(forget(c)),
+    bigUpload({ url: server.url, pid: server.pid, size: options.bigSize, chunkSize: options.chunkSize }).then(forget(c)),
   small: (server) =>
     smallUploads({
       url: server.url,
+      pid: server.pid,
       size: options.smallSize,
       count: options.smallCount,
       warmup: options.smallWarmup,
@@ -59,7 +60,7 @@ function forget(contender) {
   return (result) => {
     const id = result.uploadUrl.slice(result.uploadUrl.lastIndexOf('/') + 1)
     bigFiles.push(path.join(dirs[contender.name], id), path.join(dirs[contender.name], `${id}.json`))
-    return { mbps: result.mbps, seconds: result.seconds }
+    return { mbps: result.mbps, seconds: result.seconds, cpuPerGiB: result.cpuPerGiB }
   }
 }
 

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const plainScript = path.join(root, 'bench/servers/plain-tus.mjs')
-const tuskScript = path.join(root, 'server/dist/main.js')
+// BENCH_TUSK_MAIN runs another build of Tusk (e.g. a patched copy) in place of server/dist/main.js.
+const tuskScript = process.env.BENCH_TUSK_MAIN ? path.resolve(process.env.BENCH_TUSK_MAIN) : path.join(root, 'server/dist/main.js')
 
 /**
  * A server under test: how to start it. Tusk runs as `npm start` runs it (the flag included, see

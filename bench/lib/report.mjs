@@ -6,6 +6,7 @@ import { max, median, min } from './stats.mjs'
  */
 export const METRICS = [
   { workload: 'patch-1', key: 'mbps', label: (o) => `${size(o.bigSize)} as one PATCH, MB/s`, better: 'higher', digits: 0 },
+  { workload: 'patch-1', key: 'cpuPerGiB', label: () => '… server CPU per GiB, s', better: 'lower', digits: 2 },
   {
     workload: 'patch-8m',
     key: 'mbps',
@@ -13,6 +14,7 @@ export const METRICS = [
     better: 'higher',
     digits: 0,
   },
+  { workload: 'patch-8m', key: 'cpuPerGiB', label: () => '… server CPU per GiB, s', better: 'lower', digits: 2 },
   {
     workload: 'small',
     key: 'rate',
@@ -22,6 +24,7 @@ export const METRICS = [
   },
   { workload: 'small', key: 'p50', label: () => '… latency p50, ms', better: 'lower', digits: 1 },
   { workload: 'small', key: 'p99', label: () => '… latency p99, ms', better: 'lower', digits: 1 },
+  { workload: 'small', key: 'cpuUs', label: () => '… server CPU per upload, µs', better: 'lower', digits: 0 },
   {
     workload: 'slow',
     key: 'idleRss',

@@ -1,18 +1,21 @@
 import { performance } from 'node:perf_hooks'
 import { Client, request } from 'undici'
+import { readCpuSeconds } from '../lib/proc-cpu.mjs'
 import { createUpload, expectStatus, OCTETS, payload, TUS, uploadOffsetOf } from '../lib/tus-client.mjs'
 
 /**
  * One big upload, as a single PATCH (chunkSize = 0) or as sequential PATCHes of chunkSize bytes.
  * The clock runs from the first PATCH to the last response; creation is not timed.
- * Returns { mbps, seconds, uploadUrl } with MB = 10^6 bytes.
+ * Returns { mbps, seconds, cpuPerGiB (server CPU seconds per GiB, when pid is given), uploadUrl }
+ * with MB = 10^6 bytes.
  */
-export async function bigUpload({ url, size, chunkSize }) {
+export async function bigUpload({ url, pid, size, chunkSize }) {
   const client = new Client(new URL(url).origin, { bodyTimeout: 0, headersTimeout: 0 })
   try {
     const uploadUrl = await createUpload(url, size, client)
     const piece = Math.min(chunkSize > 0 ? chunkSize : 2 ** 20, size)
     const data = payload(piece)
+    const cpuBefore = pid ? readCpuSeconds(pid) : 0
     const started = performance.now()
     if (chunkSize > 0) {
       for (let offset = 0; offset < size; offset += chunkSize) {
@@ -39,7 +42,8 @@ export async function bigUpload({ url, size, chunkSize }) {
       if (newOffset !== size) throw new Error(`single PATCH: Upload-Offset ${newOffset}, expected ${size}`)
     }
     const seconds = (performance.now() - started) / 1000
-    return { mbps: size / 1e6 / seconds, seconds, uploadUrl }
+    const cpuPerGiB = pid ? ((readCpuSeconds(pid) - cpuBefore) * 2 ** 30) / size : Number.NaN
+    return { mbps: size / 1e6 / seconds, seconds, cpuPerGiB, uploadUrl }
   } finally {
     await client.close()
   }

@@ -1,14 +1,15 @@
 import { performance } from 'node:perf_hooks'
 import { Pool, request } from 'undici'
+import { readCpuSeconds } from '../lib/proc-cpu.mjs'
 import { quantile } from '../lib/stats.mjs'
 import { expectStatus, OCTETS, payload, TUS, uploadOffsetOf } from '../lib/tus-client.mjs'
 
 /**
  * Many small uploads, each one request (creation-with-upload), `concurrency` at a time over
  * keep-alive connections. A warm-up batch runs first and is not counted.
- * Returns { rate (uploads/s), p50, p99 (ms) }.
+ * Returns { rate (uploads/s), p50, p99 (ms), cpuUs (server CPU µs per upload, when pid is given) }.
  */
-export async function smallUploads({ url, size, count, warmup, concurrency }) {
+export async function smallUploads({ url, pid, size, count, warmup, concurrency }) {
   const pool = new Pool(new URL(url).origin, { connections: concurrency })
   const data = payload(size)
   const one = async () => {
@@ -37,10 +38,12 @@ export async function smallUploads({ url, size, count, warmup, concurrency }) {
   try {
     await run(warmup)
     const latencies = []
+    const cpuBefore = pid ? readCpuSeconds(pid) : 0
     const started = performance.now()
     await run(count, latencies)
     const seconds = (performance.now() - started) / 1000
-    return { rate: count / seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) }
+    const cpuUs = pid ? ((readCpuSeconds(pid) - cpuBefore) * 1e6) / count : Number.NaN
+    return { rate: count / seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), cpuUs }
   } finally {
     await pool.close()
   }

@@ -100,7 +100,7 @@ export class Context {
     this.notes.push(text)
   }
 
-  expect(condition: unknown, message: string, res?: HttpResponse): asserts condition {
+  expect(condition: unknown, message: string, res?: HttpResponse): void {
     if (!condition) this.fail(message, res)
   }
 

@@ -29,7 +29,15 @@ async function main(): Promise<void> {
   }
   const server = await startServer(config)
   server.logger.info(
-    { config: { ...config, maxSize: formatSize(config.maxSize) } },
+    {
+      config: {
+        ...config,
+        maxSize: formatSize(config.maxSize),
+        // Secrets never reach the log.
+        s3SecretAccessKey: config.s3SecretAccessKey && '[redacted]',
+        s3SessionToken: config.s3SessionToken && '[redacted]',
+      },
+    },
     'effective configuration',
   )
   if (!cluster.isWorker) console.log(`Tusk is serving tus uploads at ${server.url} (store: ${config.store})`)

@@ -8,9 +8,12 @@ import type { ConfigInput } from '../src/config/schema.js'
 import { startServer, type TuskServer } from '../src/server.js'
 
 /** A real Tusk server on port 0 with its own data dir, closed and removed after the file's tests. */
-export async function startTestServer(config: ConfigInput = {}): Promise<TuskServer & { dataDir: string }> {
+export async function startTestServer(
+  config: ConfigInput = {},
+  options: Parameters<typeof startServer>[1] = {},
+): Promise<TuskServer & { dataDir: string }> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'tusk-test-'))
-  const server = await startServer({ port: 0, dataDir, logLevel: 'silent', ...config })
+  const server = await startServer({ port: 0, dataDir, logLevel: 'silent', ...config }, options)
   afterAll(async () => {
     await server.close()
     await rm(dataDir, { recursive: true, force: true })

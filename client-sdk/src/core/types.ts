@@ -114,6 +114,8 @@ export interface UploadEvents {
   retry: RetryEvent
   /** The upload URL is known (created or resumed). */
   url: string
+  /** Options matched against the server's capabilities: emitted once, before the first byte. */
+  plan: TransferPlan
   state: UploadState
 }
 

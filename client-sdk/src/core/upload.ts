@@ -23,7 +23,13 @@ import type {
   UploadResult,
   UploadState,
 } from './types.js'
-import { MemoryUrlStorage, newestFirst, RecordingUrlStorage, type StoredUpload } from './url-storage.js'
+import {
+  MemoryUrlStorage,
+  newestFirst,
+  RecordingUrlStorage,
+  type StoredUpload,
+  type UrlStorage,
+} from './url-storage.js'
 
 /** Chunk size used when a bounded chunk is needed (checksums, streams) and none was given. */
 export const DEFAULT_BOUNDED_CHUNK = 8 * 1024 * 1024
@@ -150,7 +156,10 @@ export class UploadController<S, M extends Metadata> implements UploadHandle<M> 
     this.capabilities ??=
       options.discover === false
         ? ASSUMED_CAPABILITIES
-        : await discoverCapabilities(platform.httpStack, options.endpoint, (req) => this.authorize(req))
+        : await discoverCapabilities(options.httpStack ?? platform.httpStack, options.endpoint, async (req) => {
+            for (const [name, value] of Object.entries(options.headers ?? {})) req.setHeader(name, value)
+            await this.authorize(req)
+          })
     const caps = this.capabilities
 
     if (prepared.size !== null && caps.maxSize !== null && prepared.size > caps.maxSize) {
@@ -214,6 +223,7 @@ export class UploadController<S, M extends Metadata> implements UploadHandle<M> 
       deferredLength: deferred,
       chunkSize: options.chunkSize ?? (checksum || prepared.isStream ? DEFAULT_BOUNDED_CHUNK : Number.POSITIVE_INFINITY),
     }
+    this.emit('plan', this.plan)
   }
 
   private launch(): void {
@@ -244,7 +254,7 @@ export class UploadController<S, M extends Metadata> implements UploadHandle<M> 
       retryDelays: null,
       storeFingerprintForResuming: true,
       removeFingerprintOnSuccess: false,
-      urlStorage: this.storage as RecordingUrlStorage,
+      urlStorage: this.attemptStorage(current),
       fileReader: this.fileReader,
       httpStack,
       onBeforeRequest: (req) => this.authorize(req),
@@ -269,6 +279,23 @@ export class UploadController<S, M extends Metadata> implements UploadHandle<M> 
     }
   }
 
+  /**
+   * The URL storage as one attempt sees it: once the attempt is superseded (paused, retried), its
+   * late writes (e.g. a partial upload's POST answered just after the abort) are dropped, so they
+   * cannot overwrite what the current attempt recorded.
+   */
+  private attemptStorage(current: () => boolean): UrlStorage {
+    const storage = this.storage as RecordingUrlStorage
+    return {
+      findAllUploads: () => storage.findAllUploads(),
+      findUploadsByFingerprint: (fingerprint) => storage.findUploadsByFingerprint(fingerprint),
+      removeUpload: async (key) => {
+        if (current()) await storage.removeUpload(key)
+      },
+      addUpload: async (fingerprint, upload) => (current() ? storage.addUpload(fingerprint, upload) : 'superseded'),
+    }
+  }
+
   private metadata(): Metadata {
     return { ...this.prepared?.metadata, ...this.options.metadata }
   }
@@ -289,6 +316,7 @@ export class UploadController<S, M extends Metadata> implements UploadHandle<M> 
     }
     const offset = Number.parseInt(res.getHeader('Upload-Offset') ?? (method === 'POST' ? '0' : ''), 10)
     if (!Number.isSafeInteger(offset)) return
+    if (single) this.setUrl(url)
     if (method === 'HEAD' && !this.firstHeadOffsets.has(url)) this.firstHeadOffsets.set(url, offset)
     this.tracker.setAcknowledged(url, offset, single)
     this.emitProgress()
@@ -361,7 +389,9 @@ export class UploadController<S, M extends Metadata> implements UploadHandle<M> 
   private captureResumePoint(): void {
     const recorded = this.storage?.last
     const single = this.plan?.parallelUploads === 1
-    const uploadUrl = single ? (this.tus?.url ?? recorded?.uploadUrl ?? this.resumePoint?.uploadUrl ?? null) : null
+    const uploadUrl = single
+      ? (this.tus?.url ?? this.uploadUrl ?? recorded?.uploadUrl ?? this.resumePoint?.uploadUrl ?? null)
+      : null
     const parallelUploadUrls = single
       ? null
       : (recorded?.parallelUploadUrls ?? this.resumePoint?.parallelUploadUrls ?? null)

@@ -1,4 +1,5 @@
-import { createHash } from 'node:crypto'
+import { createHash, getHashes } from 'node:crypto'
+import zlib from 'node:zlib'
 import { pattern } from '../context.js'
 import type { Check } from '../types.js'
 import { group } from './define.js'
@@ -9,6 +10,19 @@ const requires = ['checksum']
 const NEEDS_UPLOAD = ['creation', 'checksum']
 
 export const sha1 = (data: Uint8Array) => createHash('sha1').update(data).digest('base64')
+
+/** Base64 digest by a named algorithm, or undefined when this Node cannot compute it. crc32 is sent
+ * as its 4 big-endian bytes, like the hashes' raw digests. */
+function digest(algorithm: string, data: Uint8Array): string | undefined {
+  if (algorithm === 'crc32') {
+    const crc32 = (zlib as { crc32?: (d: Uint8Array) => number }).crc32
+    if (!crc32) return undefined
+    const out = Buffer.alloc(4)
+    out.writeUInt32BE(crc32(data))
+    return out.toString('base64')
+  }
+  return getHashes().includes(algorithm) ? createHash(algorithm).update(data).digest('base64') : undefined
+}
 
 export const checksumChecks: Check[] = [
   check(
@@ -87,6 +101,32 @@ export const checksumChecks: Check[] = [
       ctx.expectStatus(res, 400, 'PATCH with Upload-Checksum: nosuchalgo …')
       const offset = await ctx.offsetOf(url)
       ctx.expect(offset === 0, `after the refused PATCH the offset is ${offset}, expected 0`)
+    },
+  ),
+  check(
+    'patch.every-algorithm',
+    {
+      section: SECTION,
+      level: 'MUST',
+      rule: 'every announced algorithm verifies: a matching chunk is accepted, a wrong one refused',
+      requires: NEEDS_UPLOAD,
+    },
+    async (ctx) => {
+      const data = pattern(33, 25)
+      const unknown: string[] = []
+      for (const algorithm of ctx.discovery.checksumAlgorithms) {
+        const good = digest(algorithm, data)
+        if (good === undefined) {
+          unknown.push(algorithm)
+          continue
+        }
+        const { url } = await ctx.create(66)
+        const wrong = await ctx.patch(url, 0, data, { headers: { 'Upload-Checksum': `${algorithm} ${digest(algorithm, pattern(33, 26))}` } })
+        ctx.expect(wrong.status >= 400 && wrong.status < 500, `${algorithm}: a wrong checksum was answered ${wrong.status}`, wrong)
+        const right = await ctx.patch(url, 0, data, { headers: { 'Upload-Checksum': `${algorithm} ${good}` } })
+        ctx.expectStatus(right, 204, `${algorithm}: PATCH with a matching checksum`)
+      }
+      if (unknown.length > 0) ctx.note(`not verified (unknown to this Node): ${unknown.join(', ')}`)
     },
   ),
 ]

@@ -163,4 +163,40 @@ export const concatenationChecks: Check[] = [
       await ctx.verifyBytes(second.url, Buffer.concat([a, b]), 'second final upload')
     },
   ),
+  check(
+    'final.unfinished-partial',
+    {
+      section: SECTION,
+      level: 'MUST',
+      rule: 'without concatenation-unfinished, a final upload over an unfinished partial is refused (4xx) or ends byte-exact',
+      requires,
+    },
+    async (ctx) => {
+      if (ctx.announces('concatenation-unfinished')) return ctx.skip('concatenation-unfinished is announced (its own group covers this)')
+      const data = pattern(6, 27)
+      const partial = await ctx.create({ length: 6, concat: 'partial' })
+      await ctx.append(partial.url, 0, data.subarray(0, 2))
+      const res = await ctx.send('POST', ctx.url, { headers: { 'Upload-Concat': `final;${pathOf(partial.url)}` } })
+      if (res.status >= 400 && res.status < 500) return
+      ctx.expectStatus(res, 201, 'POST of a final upload over an unfinished partial')
+      await ctx.append(partial.url, 2, data.subarray(2))
+      await ctx.verifyBytes(ctx.resolve(res.headers.location ?? ''), data, 'final upload')
+    },
+  ),
+  check(
+    'final.survives-partial-deletion',
+    {
+      section: SECTION,
+      level: 'SHOULD',
+      rule: 'a final upload keeps its bytes when its partials are terminated afterwards',
+      requires: ['creation', 'concatenation', 'termination'],
+    },
+    async (ctx) => {
+      const a = pattern(5, 28)
+      const partial = await finishedPartial(ctx, a)
+      const { url } = await ctx.create({ concat: `final;${pathOf(partial)}` })
+      ctx.expectStatus(await ctx.send('DELETE', partial), 204, 'DELETE of the partial upload')
+      await ctx.verifyBytes(url, a, 'final upload after its partial was deleted')
+    },
+  ),
 ]

@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster'
 import type { Config } from '../config/schema.js'
-import { isLockMessage } from '../lockers/lock-messages.js'
 import { workerCount } from '../lockers/index.js'
+import { isLockMessage } from '../lockers/lock-messages.js'
 import type { Logger } from '../log.js'
 
 /** True when this process should supervise workers instead of serving (`--workers` > 1). */
@@ -56,14 +56,17 @@ export function runSupervisor(config: Config, logger: Logger): void {
     }
     if (!listened.has(worker) && !everListened) {
       // A worker that cannot even start (port taken, bad store) would fail again: give up.
-      logger.fatal({ pid: worker.process.pid, code, signal }, 'worker failed to start; stopping')
+      logger.fatal({ worker: worker.process.pid, code, signal }, 'worker failed to start; stopping')
       stopAll(1)
       return
     }
     const now = Date.now()
     recentDeaths = [...recentDeaths.filter((t) => now - t < 10_000), now]
     const delay = recentDeaths.length > count ? 1_000 : 0 // a crash loop must not spin the CPU
-    logger.error({ pid: worker.process.pid, code, signal, restartInMs: delay }, 'worker died; starting a new one')
+    logger.error(
+      { worker: worker.process.pid, code, signal, restartInMs: delay },
+      'worker died; starting a new one',
+    )
     setTimeout(() => cluster.fork(), delay)
   })
 

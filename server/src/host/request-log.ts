@@ -1,7 +1,21 @@
+import type { Socket } from 'node:net'
 import type { Middleware } from 'koa'
 import type { Logger } from '../log.js'
 
 let sequence = 0
+const seen = new WeakMap<Socket, { read: number; written: number }>()
+
+/**
+ * Bytes moved on the connection since its previous request ended: this request's headers and body
+ * in, its response out. (Node reads a small body together with the headers, before any middleware
+ * runs, so a snapshot taken when the request starts would miss it.)
+ */
+function socketBytesSinceLastRequest(socket: Socket) {
+  const before = seen.get(socket) ?? { read: 0, written: 0 }
+  const now = { read: socket.bytesRead, written: socket.bytesWritten }
+  seen.set(socket, now)
+  return { bytesIn: now.read - before.read, bytesOut: now.written - before.written }
+}
 const prefix = `${process.pid.toString(36)}-`
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/
 
@@ -20,8 +34,6 @@ export function requestLog(logger: Logger, basePath: string): Middleware {
     ctx.res.setHeader('X-Request-Id', id)
     const { req, res } = ctx
     const socket = req.socket
-    const readAtStart = socket.bytesRead
-    const writtenAtStart = socket.bytesWritten
     res.once('close', () => {
       const path = (req.url ?? '').split('?', 1)[0] ?? ''
       const location = res.getHeader('location')
@@ -36,8 +48,7 @@ export function requestLog(logger: Logger, basePath: string): Middleware {
         method: req.method,
         path,
         status: res.statusCode,
-        bytesIn: socket.bytesRead - readAtStart,
-        bytesOut: socket.bytesWritten - writtenAtStart,
+        ...socketBytesSinceLastRequest(socket),
         ms: Math.round((performance.now() - started) * 10) / 10,
         uploadId: uploadId || undefined,
         aborted: !res.writableFinished || undefined,

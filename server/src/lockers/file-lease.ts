@@ -57,7 +57,8 @@ export function createFileLeaseBackend(dataDir: string): LeaseBackend {
       throw error
     }
     const owner = await readOwner(file)
-    const ownerGone = owner !== undefined && owner.host === host && owner.pid !== process.pid && !isAlive(owner.pid)
+    const ownerGone =
+      owner !== undefined && owner.host === host && owner.pid !== process.pid && !isAlive(owner.pid)
     if (!ownerGone && Date.now() - mtimeMs <= ttl) return false
     const aside = `${file}.${randomUUID()}.dead`
     try {
@@ -100,14 +101,14 @@ export function createFileLeaseBackend(dataDir: string): LeaseBackend {
       await utimes(file, now, now)
       return true
     },
-    async release(id, token) {
+    async release(id, token, notify) {
       const file = fileOf(id)
       if ((await readOwner(file))?.token === token) {
         await unlink(file).catch((error: unknown) => {
           if (errno(error) !== 'ENOENT') throw error
         })
       }
-      broadcastLockMessage({ type: 'tusk:lock-released', id })
+      if (notify) broadcastLockMessage({ type: 'tusk:lock-released', id })
     },
     async requestRelease(id) {
       broadcastLockMessage({ type: 'tusk:lock-release-requested', id })

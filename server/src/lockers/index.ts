@@ -19,7 +19,8 @@ export interface TuskLocker extends Locker {
 export type LockerConfig = Pick<Config, 'redisUrl' | 'workers' | 'dataDir' | 'lockTimeout' | 'lockTtl'>
 
 /** `workers` as a number ('auto' = one per core). */
-export const workerCount = (workers: Config['workers']) => (workers === 'auto' ? availableParallelism() : workers)
+export const workerCount = (workers: Config['workers']) =>
+  workers === 'auto' ? availableParallelism() : workers
 
 /**
  * The locker the deployment needs, chosen by what shares the uploads: Redis when configured (locks

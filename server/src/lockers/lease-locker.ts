@@ -13,8 +13,11 @@ export interface LeaseBackend {
   tryAcquire(id: string, token: string, ttl: number): Promise<boolean>
   /** Extends our lease; false when it is not ours any more (expired and taken, or removed). */
   renew(id: string, token: string, ttl: number): Promise<boolean>
-  /** Drops the lease if it is still ours and tells waiters in every process that it is free. */
-  release(id: string, token: string): Promise<void>
+  /**
+   * Drops the lease if it is still ours; with `notify`, tells waiters in every process that it is
+   * free (only needed when someone asked for it: waiters also poll).
+   */
+  release(id: string, token: string, notify: boolean): Promise<void>
   /** Asks whichever process holds the lease to stop its request and release it. */
   requestRelease(id: string): Promise<void>
   /** Receives other processes' release requests and release notices. */
@@ -32,6 +35,8 @@ export interface LeaseLockerOptions {
 
 interface Holder {
   requestRelease: RequestRelease
+  /** Someone asked for this lock while we held it, so someone waits to hear it is free. */
+  wanted: boolean
 }
 
 /**
@@ -62,7 +67,10 @@ export class LeaseLocker implements Locker {
 
   /** Asks this process's holders of `id` to finish (idempotent: @tus's cancel only starts once). */
   askHolders(id: string): void {
-    for (const holder of this.holders.get(id) ?? []) void holder.requestRelease()
+    for (const holder of this.holders.get(id) ?? []) {
+      holder.wanted = true
+      void holder.requestRelease()
+    }
   }
 
   /** Resolves when `id` is released (by this or another process), after `ms`, or on abort. */
@@ -143,7 +151,7 @@ class LeaseLock implements Lock {
 
   private hold(token: string, requestRelease: RequestRelease, acquiredAt: number): void {
     const { ttl, logger } = this.locker.options
-    const holder: Holder = { requestRelease }
+    const holder: Holder = { requestRelease, wanted: false }
     const set = this.locker.holders.get(this.id) ?? new Set()
     set.add(holder)
     this.locker.holders.set(this.id, set)
@@ -160,7 +168,10 @@ class LeaseLock implements Lock {
     const margin = Math.min(1_000, Math.floor(ttl / 5))
     const trustUntil = (sentAt: number) => {
       if (held.expiryTimer) clearTimeout(held.expiryTimer)
-      held.expiryTimer = setTimeout(() => this.lost('lease could not be renewed in time'), sentAt + ttl - margin - Date.now())
+      held.expiryTimer = setTimeout(
+        () => this.lost('lease could not be renewed in time'),
+        sentAt + ttl - margin - Date.now(),
+      )
       held.expiryTimer.unref()
     }
     const renew = () => {
@@ -182,7 +193,10 @@ class LeaseLock implements Lock {
   private lost(reason: string): void {
     const held = this.held
     if (!held) return
-    this.locker.options.logger.warn({ id: this.id, reason }, 'upload lock lost: stopping the request holding it')
+    this.locker.options.logger.warn(
+      { id: this.id, reason },
+      'upload lock lost: stopping the request holding it',
+    )
     clearInterval(held.renewTimer)
     if (held.expiryTimer) clearTimeout(held.expiryTimer)
     const error = new Error(`upload lock lost: ${reason}`)
@@ -201,10 +215,13 @@ class LeaseLock implements Lock {
     set?.delete(held.holder)
     if (set?.size === 0) this.locker.holders.delete(this.id)
     try {
-      await this.locker.backend.release(this.id, held.token)
+      await this.locker.backend.release(this.id, held.token, held.holder.wanted)
     } catch (error) {
       // Not fatal: the lease runs out by itself within ttl.
-      this.locker.options.logger.warn({ err: error, id: this.id }, 'lock release failed; the lease will expire')
+      this.locker.options.logger.warn(
+        { err: error, id: this.id },
+        'lock release failed; the lease will expire',
+      )
     }
     this.locker.wake(this.id)
   }

@@ -8,7 +8,8 @@ export type LockMessage = { type: 'tusk:lock-release-requested' | 'tusk:lock-rel
 export const isLockMessage = (value: unknown): value is LockMessage =>
   typeof value === 'object' &&
   value !== null &&
-  ((value as LockMessage).type === 'tusk:lock-release-requested' || (value as LockMessage).type === 'tusk:lock-released') &&
+  ((value as LockMessage).type === 'tusk:lock-release-requested' ||
+    (value as LockMessage).type === 'tusk:lock-released') &&
   typeof (value as LockMessage).id === 'string'
 
 /** Sends a lock event to the other workers (via the supervisor); a no-op outside a cluster. */

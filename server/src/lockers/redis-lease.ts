@@ -12,7 +12,9 @@ const RELEASED = `${PREFIX}lock-released`
 // Compare-and-act scripts: only the token that took a lease may extend or drop it.
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then
-  redis.call('del', KEYS[1]); redis.call('publish', ARGV[2], ARGV[3]); return 1
+  redis.call('del', KEYS[1])
+  if ARGV[4] == '1' then redis.call('publish', ARGV[2], ARGV[3]) end
+  return 1
 else return 0 end`
 
 /** How long a request waits for a (re)connecting Redis before it is answered 503. */
@@ -20,7 +22,7 @@ const CONNECT_GRACE = 1_000
 
 type ScriptedRedis = Redis & {
   tuskRenew(key: string, token: string, ttl: number): Promise<number>
-  tuskRelease(key: string, token: string, channel: string, id: string): Promise<number>
+  tuskRelease(key: string, token: string, channel: string, id: string, notify: '0' | '1'): Promise<number>
 }
 
 /**
@@ -83,8 +85,8 @@ export function createRedisLeaseBackend(url: string, logger: Logger): LeaseBacke
     async renew(id, token, ttl) {
       return (await run(() => commands.tuskRenew(lockKey(id), token, ttl))) === 1
     },
-    async release(id, token) {
-      await run(() => commands.tuskRelease(lockKey(id), token, RELEASED, id))
+    async release(id, token, notify) {
+      await run(() => commands.tuskRelease(lockKey(id), token, RELEASED, id, notify ? '1' : '0'))
     },
     async requestRelease(id) {
       await run(() => commands.publish(RELEASE_REQUESTS, id))
@@ -112,7 +114,10 @@ function watchHealth(redis: Redis, logger: Logger): void {
   redis.on('error', (error: Error) => {
     if (down) return
     down = true
-    logger.error({ err: error }, 'Redis unreachable: requests that need an upload lock get 503 until it is back')
+    logger.error(
+      { err: error },
+      'Redis unreachable: requests that need an upload lock get 503 until it is back',
+    )
   })
   redis.on('ready', () => {
     if (!down) return

@@ -53,7 +53,8 @@ export interface ExpectedChecksum {
  */
 export function parseUploadChecksum(value: string): ExpectedChecksum {
   const parts = value.trim().split(' ')
-  if (parts.length !== 2 || !parts[0] || !parts[1]) throw ERR.INVALID_CHECKSUM('expected "<algorithm> <base64>"')
+  if (parts.length !== 2 || !parts[0] || !parts[1])
+    throw ERR.INVALID_CHECKSUM('expected "<algorithm> <base64>"')
   const [name, encoded] = parts as [string, string]
   if (!(CHECKSUM_ALGORITHMS as readonly string[]).includes(name)) {
     throw ERR.CHECKSUM_ALGORITHM(`"${name.slice(0, 20)}" (supported: ${CHECKSUM_ALGORITHMS.join(',')})`)

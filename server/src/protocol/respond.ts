@@ -11,7 +11,10 @@ const isTusLibraryError = (e: unknown): e is TusLibraryError =>
 // @tus/server answers a few conditions with statuses the spec or common sense disagree with.
 const REMAPPED = new Map<TusLibraryError, () => TuskError>([
   // A lock that cannot be had in time is contention, not a server fault: 423 lets clients retry.
-  [ERRORS.ERR_LOCK_TIMEOUT, () => new TuskError('ERR_LOCKED', 423, 'upload is locked by another request; retry')],
+  [
+    ERRORS.ERR_LOCK_TIMEOUT,
+    () => new TuskError('ERR_LOCKED', 423, 'upload is locked by another request; retry'),
+  ],
   [ERRORS.FILE_NOT_FOUND, () => ERR.NOT_FOUND()],
 ])
 
@@ -19,16 +22,27 @@ const REMAPPED = new Map<TusLibraryError, () => TuskError>([
  * The one place that turns a thrown value into a status and a short reason. Known errors keep their
  * status; unknown ones are logged with their cause and become a generic 500 that leaks nothing.
  */
-export function toTuskError(error: unknown, logger: Logger, req?: { method?: string; url?: string }): TuskError {
+export function toTuskError(
+  error: unknown,
+  logger: Logger,
+  req?: { method?: string; url?: string },
+): TuskError {
   if (error instanceof TuskError) return error
   if (isTusLibraryError(error)) {
     const remapped = REMAPPED.get(error)
     if (remapped) return remapped()
     if (error.status_code < 500) {
-      return new TuskError('ERR_TUS', error.status_code, error.body.trim().split('\n')[0] ?? 'request refused')
+      return new TuskError(
+        'ERR_TUS',
+        error.status_code,
+        error.body.trim().split('\n')[0] ?? 'request refused',
+      )
     }
   }
-  logger.error({ err: error, method: req?.method, url: req?.url }, 'unexpected error while handling a request')
+  logger.error(
+    { err: error, method: req?.method, url: req?.url },
+    'unexpected error while handling a request',
+  )
   return new TuskError('ERR_INTERNAL', 500, 'internal server error')
 }
 
@@ -54,7 +68,11 @@ export function sendError(req: IncomingMessage, res: ServerResponse, error: unkn
 }
 
 /** Writes a successful tus response without a body (201, 204, 200 for HEAD). */
-export function sendEmpty(res: ServerResponse, status: number, headers: Record<string, string | undefined>): void {
+export function sendEmpty(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string | undefined>,
+): void {
   res.statusCode = status
   res.setHeader('Tus-Resumable', TUS_VERSION)
   for (const [name, value] of Object.entries(headers)) if (value !== undefined) res.setHeader(name, value)

@@ -10,7 +10,10 @@ import { type ExpectedChecksum, parseUploadChecksum } from './checksum.js'
 /** Whether the request announces an Upload-Checksum trailer. */
 export function announcesChecksumTrailer(req: IncomingMessage): boolean {
   const trailer = req.headers.trailer
-  return typeof trailer === 'string' && trailer.split(',').some((name) => name.trim().toLowerCase() === 'upload-checksum')
+  return (
+    typeof trailer === 'string' &&
+    trailer.split(',').some((name) => name.trim().toLowerCase() === 'upload-checksum')
+  )
 }
 
 /** The checksum the client sent after the body; 400 when the announced trailer did not come. */

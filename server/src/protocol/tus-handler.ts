@@ -9,7 +9,6 @@ import { sendDownload } from './download.js'
 import { supportedExtensions } from './extensions.js'
 import { createFinalUpload } from './handlers/concat-final.js'
 import { createUpload } from './handlers/create.js'
-import { refusePatchOfFinal } from './handlers/final-guard.js'
 import { sendHead } from './handlers/head.js'
 import { sendOptions } from './handlers/options.js'
 import { patchWithChecksum } from './handlers/patch-with-checksum.js'
@@ -74,8 +73,8 @@ export function createTusProtocol(deps: {
             if (req.headers['upload-checksum'] !== undefined || announcesChecksumTrailer(req)) {
               return await patchWithChecksum(ctx, req, res, id)
             }
-            // The hot path: plain PATCH bytes go straight through @tus/server to the store.
-            await refusePatchOfFinal(ctx, id)
+            // The hot path: plain PATCH bytes go straight through @tus/server to the store
+            // (which refuses final uploads, see final-guard.ts).
             return await upstream.handle(req, res)
           default:
             return await upstream.handle(req, res)

@@ -22,7 +22,8 @@ export function newMetadataRecord(header: string | undefined, concat?: string): 
   if (header !== undefined) {
     const pairs = parseMetadata(header)
     if (!('error' in pairs)) {
-      for (const { key, base64 } of pairs) record[key] = base64 ? Buffer.from(base64, 'base64').toString('utf8') : null
+      for (const { key, base64 } of pairs)
+        record[key] = base64 ? Buffer.from(base64, 'base64').toString('utf8') : null
     }
     record[RAW_METADATA_KEY] = header
   }

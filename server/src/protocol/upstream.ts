@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js'
 import type { Logger } from '../log.js'
 import type { TuskStore } from '../stores/types.js'
 import { expiresAt } from './expiry.js'
+import { refusingFinalUploads } from './final-guard.js'
 import { toTuskError } from './respond.js'
 import { isPartial, newMetadataRecord } from './upload-record.js'
 
@@ -16,7 +17,7 @@ export function createUpstream(config: Config, store: TuskStore, locker: Locker,
   const anyOrigin = config.corsOrigins.includes('*')
   return new Server({
     path: config.basePath,
-    datastore: store.datastore,
+    datastore: refusingFinalUploads(store.datastore),
     locker,
     maxSize: config.maxSize > 0 ? config.maxSize : undefined,
     respectForwardedHeaders: config.trustProxy,

@@ -1,9 +1,13 @@
 import { PassThrough, type Readable } from 'node:stream'
-import { type Options, S3Store } from '@tus/s3-store'
+import { type MetadataValue, type Options, S3Store } from '@tus/s3-store'
 import { ERRORS, type Upload } from '@tus/utils'
+import { isPartial } from '../protocol/upload-record.js'
 
 // Ids Tusk accepts (protocol/upload-id.ts). Multipart uploads under other keys are not ours to expire.
 const UPLOAD_KEY = /^[A-Za-z0-9_-]{1,200}$/
+// Partial uploads (concatenation) expire even when finished (protocol/expiry.ts). An empty marker
+// object per partial, created with it, lets deleteExpired() find them without reading every `.info`.
+const PARTIAL_MARKERS = 'tusk-partials/'
 
 /** S3 answers "no such thing" with several codes; RGW says NoSuchKey where AWS says NoSuchUpload. */
 export function isS3NotFound(error: unknown): boolean {
@@ -20,8 +24,8 @@ export interface TuskS3StoreOptions extends Options {
 }
 
 /**
- * @tus/s3-store 2.0.7 with the defects a real S3 shows fixed (see remove(), getUpload(), create(),
- * declareUploadLength(), deleteExpired()). Objects per upload: `<id>` (the multipart upload, then the
+ * @tus/s3-store 2.0.7 with the defects a real S3 (and several instances) show fixed: see remove(),
+ * write(), create(), declareUploadLength(), getMetadata(), getUpload() and deleteExpired(). Objects per upload: `<id>` (the multipart upload, then the
  * finished object), `<id>.info` (the upload's JSON) and `<id>.part` (a tail shorter than S3's 5 MiB
  * minimum part, kept until the next PATCH prepends it).
  */
@@ -34,12 +38,9 @@ export class TuskS3Store extends S3Store {
     this.#maxUploadSize = maxUploadSize
   }
 
+  /** The S3 client, for Tusk's own reads (downloads, readiness) with the same settings. */
   get s3() {
     return this.client
-  }
-
-  get bucketName(): string {
-    return this.bucket
   }
 
   /** Every object key an upload can own, the `.info` last so a failed removal can be retried. */
@@ -76,7 +77,7 @@ export class TuskS3Store extends S3Store {
       }
     }
     const [object, part, info] = this.objectKeys(id)
-    await this.deleteKeys([object as string, part as string])
+    await this.deleteKeys([object as string, part as string, PARTIAL_MARKERS + id])
     await this.deleteKeys([info as string])
     await this.clearCache(id)
   }
@@ -117,6 +118,9 @@ export class TuskS3Store extends S3Store {
    */
   override async create(upload: Upload): Promise<Upload> {
     const created = await super.create(upload)
+    if (isPartial(created)) {
+      await this.client.putObject({ Bucket: this.bucket, Key: PARTIAL_MARKERS + created.id, Body: new Uint8Array(0) })
+    }
     if (created.size === 0) {
       const metadata = await this.getMetadata(created.id)
       await this.finishMultipartUpload(metadata, [])
@@ -133,6 +137,18 @@ export class TuskS3Store extends S3Store {
   override async declareUploadLength(id: string, length: number): Promise<void> {
     await super.declareUploadLength(id, length)
     await this.clearCache(id)
+  }
+
+  /**
+   * The cached info of an upload whose length is still deferred may be stale: another instance (with
+   * its own in-memory cache) may have declared the length since. Everything else in the info never
+   * changes after creation, so only those entries are re-read from S3.
+   */
+  protected override async getMetadata(id: string): Promise<MetadataValue> {
+    const cached = await this.cache.get(id)
+    if (cached && cached.file.size !== undefined && cached.file.size !== null) return cached
+    if (cached) await this.cache.delete(id)
+    return super.getMetadata(id)
   }
 
   /**
@@ -167,9 +183,10 @@ export class TuskS3Store extends S3Store {
   }
 
   /**
-   * Deletes unfinished uploads older than the expiry: those whose multipart upload is still open.
-   * Upstream counted deleted *objects* (two per upload), left the cache entry, and expired any
-   * multipart upload in the bucket; this counts uploads and only touches keys that are upload ids.
+   * Deletes unfinished uploads older than the expiry (those whose multipart upload is still open) and
+   * partial uploads older than the expiry, finished or not. Upstream counted deleted *objects* (two
+   * per upload), left the cache entry, and expired any multipart upload in the bucket; this counts
+   * uploads and only touches keys that are upload ids.
    */
   override async deleteExpired(): Promise<number> {
     const expiry = this.getExpiration()
@@ -185,9 +202,23 @@ export class TuskS3Store extends S3Store {
         await this.discard(open.Key, open.UploadId)
         deleted++
       }
-      if (!page.IsTruncated) return deleted
+      if (!page.IsTruncated) break
       KeyMarker = page.NextKeyMarker
       UploadIdMarker = page.NextUploadIdMarker
     }
+    let ContinuationToken: string | undefined
+    do {
+      const page = await this.client.listObjectsV2({ Bucket: this.bucket, Prefix: PARTIAL_MARKERS, ContinuationToken })
+      for (const marker of page.Contents ?? []) {
+        const id = marker.Key?.slice(PARTIAL_MARKERS.length) ?? ''
+        if (!UPLOAD_KEY.test(id) || !marker.LastModified) continue
+        if (Date.now() <= marker.LastModified.getTime() + expiry) continue
+        // Finished (its multipart upload is complete): nothing left to abort.
+        await this.discard(id, undefined)
+        deleted++
+      }
+      ContinuationToken = page.NextContinuationToken
+    } while (ContinuationToken)
+    return deleted
   }
 }

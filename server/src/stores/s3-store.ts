@@ -40,7 +40,11 @@ export function createS3Store(config: S3StoreConfig): TuskStore {
   const bucket = config.s3Bucket
   if (!bucket) throw new ConfigError('s3Bucket (--s3-bucket / TUSK_S3_BUCKET) is required with store s3')
   const cache = config.redisUrl
-    ? new RedisInfoCache({ url: config.redisUrl, prefix: `tusk:s3-info:${bucket}:`, ttlMs: INFO_CACHE_TTL_MS })
+    ? new RedisInfoCache({
+        url: config.redisUrl,
+        prefix: `tusk:s3-info:${bucket}:`,
+        ttlMs: INFO_CACHE_TTL_MS,
+      })
     : undefined
   const datastore = new TuskS3Store({
     s3ClientConfig: { bucket, ...s3ClientConfig(config) },
@@ -87,13 +91,23 @@ export function createS3Store(config: S3StoreConfig): TuskStore {
     },
     async checkWritable() {
       try {
-        await s3.putObject({ Bucket: bucket, Key: probeKey, Body: '' })
+        await s3.putObject({ Bucket: bucket, Key: probeKey, Body: new Uint8Array(0), ContentLength: 0 })
         await s3.deleteObject({ Bucket: bucket, Key: probeKey })
       } catch (error) {
         throw unavailable(error)
       }
     },
     deleteExpired: () => datastore.deleteExpired(),
+    // Concatenation: each partial's object is streamed from S3, in order, into the final upload
+    // (through the same part splitting as a PATCH), so no partial is ever held in memory.
+    async concatenate(final, partials) {
+      let offset = 0
+      for (const partial of partials) {
+        if (!partial.size) continue
+        const object = await s3.getObject({ Bucket: bucket, Key: partial.id })
+        offset = await datastore.write(object.Body as Readable, final.id, offset)
+      }
+    },
     async close() {
       await cache?.close()
       s3.destroy()

@@ -37,7 +37,11 @@ export function stalledPatch(url: string, offset: number, body: Buffer, declared
 }
 
 /** Polls `check` until it returns true (or throws after `ms`). */
-export async function waitFor(check: () => Promise<boolean> | boolean, ms: number, what: string): Promise<void> {
+export async function waitFor(
+  check: () => Promise<boolean> | boolean,
+  ms: number,
+  what: string,
+): Promise<void> {
   const deadline = Date.now() + ms
   while (Date.now() < deadline) {
     if (await check()) return

@@ -24,7 +24,12 @@ export function s3Service() {
     s3ForcePathStyle: process.env.S3_FORCE_PATH_STYLE !== 'false',
   } satisfies ConfigInput
   const client = new S3(
-    s3ClientConfig({ ...settings, s3SessionToken: undefined, s3ChecksumMode: 'when_required', s3MaxConcurrentPartUploads: 4 }),
+    s3ClientConfig({
+      ...settings,
+      s3SessionToken: undefined,
+      s3ChecksumMode: 'when_required',
+      s3MaxConcurrentPartUploads: 4,
+    }),
   )
 
   return {

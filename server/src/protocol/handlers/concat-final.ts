@@ -5,10 +5,10 @@ import { clientGone, type ProtocolContext } from '../context.js'
 import { isExpired } from '../expiry.js'
 import { uploadIdFromUrl, uploadUrl } from '../location.js'
 import { lockUploads } from '../lock.js'
-import { sendEmpty } from '../respond.js'
-import { carriesUploadData } from './create.js'
 import { headerText } from '../request-checks.js'
+import { sendEmpty } from '../respond.js'
 import { isPartial, newMetadataRecord } from '../upload-record.js'
+import { carriesUploadData } from './create.js'
 
 /**
  * POST with `Upload-Concat: final;<url> <url> ...`: creates the final upload from finished partial
@@ -39,7 +39,11 @@ export async function createFinalUpload(
   const ids = urls.map((url) => uploadIdFromUrl(req, ctx.config, url))
 
   const gone = clientGone(res)
-  const final = new Upload({ id: Uid.rand(), offset: 0, metadata: newMetadataRecord(headerText(req, 'upload-metadata'), concat) })
+  const final = new Upload({
+    id: Uid.rand(),
+    offset: 0,
+    metadata: newMetadataRecord(headerText(req, 'upload-metadata'), concat),
+  })
   // The partials are locked while they are read, so that none is deleted half-way through.
   const locks = await lockUploads(ctx.locker, [final.id, ...ids], gone.signal)
   try {
@@ -55,7 +59,8 @@ export async function createFinalUpload(
     try {
       await concatenate(final, partials)
       const assembled = await datastore.getUpload(final.id)
-      if (assembled.offset !== final.size) throw new Error(`assembled ${assembled.offset} of ${final.size} bytes`)
+      if (assembled.offset !== final.size)
+        throw new Error(`assembled ${assembled.offset} of ${final.size} bytes`)
     } catch (error) {
       // A final upload that could not be assembled must not stay behind looking like one.
       await datastore.remove(final.id).catch(() => {})

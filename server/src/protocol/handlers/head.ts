@@ -1,11 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import { ERR } from '../../errors.js'
 import type { ProtocolContext } from '../context.js'
 import { clientGone } from '../context.js'
 import { expiresAt, isExpired } from '../expiry.js'
 import { lockUploads } from '../lock.js'
 import { sendEmpty } from '../respond.js'
 import { concatOf, isFinal, metadataHeader } from '../upload-record.js'
-import { ERR } from '../../errors.js'
 
 /**
  * HEAD of an upload. Tusk answers it itself because @tus/server re-encodes Upload-Metadata from

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Upload } from '@tus/utils'
 import { ERR } from '../../errors.js'
 import { bodyLimit, type StagedBody, stageBody } from '../body.js'
 import { parseUploadChecksum, verifyChecksum } from '../checksum.js'
@@ -38,12 +39,19 @@ export async function patchWithChecksum(
     receiving.abort(ERR.ABORTED('another request took over this upload'))
   })
   let staged: StagedBody | undefined
+  let upload: Upload
   try {
-    const upload = await datastore.getUpload(id)
+    upload = await datastore.getUpload(id)
     if (isExpired(upload, datastore)) throw ERR.GONE()
     if (isFinal(upload)) throw ERR.FINAL_UPLOAD()
-    if (upload.offset !== offset) throw ERR.OFFSET_CONFLICT(`upload is at ${upload.offset}, request says ${offset}`)
-    const declared = declaredLength(req, upload, ctx.config.maxSize, datastore.hasExtension('creation-defer-length'))
+    if (upload.offset !== offset)
+      throw ERR.OFFSET_CONFLICT(`upload is at ${upload.offset}, request says ${offset}`)
+    const declared = declaredLength(
+      req,
+      upload,
+      ctx.config.maxSize,
+      datastore.hasExtension('creation-defer-length'),
+    )
     const limit = bodyLimit(req, { offset, size: declared ?? upload.size }, ctx.config.maxSize)
 
     staged = await stageBody(req, {
@@ -61,14 +69,14 @@ export async function patchWithChecksum(
       upload.size = declared
     }
     if (staged.size > 0) upload.offset = await datastore.write(staged.open(), id, offset)
-    sendEmpty(res, 204, {
-      'Upload-Offset': String(upload.offset),
-      'Upload-Expires': expiresAt(upload, datastore)?.toUTCString(),
-    })
   } finally {
     await staged?.discard()
     await locks.release()
   }
+  sendEmpty(res, 204, {
+    'Upload-Offset': String(upload.offset),
+    'Upload-Expires': expiresAt(upload, datastore)?.toUTCString(),
+  })
 }
 
 /** Upload-Length on a PATCH declares a deferred length (creation-defer-length); validated here. */

@@ -1,0 +1,73 @@
+import { stat } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import type { Command } from 'commander'
+import type { ChecksumAlgorithm } from '../../core/types.js'
+import { FileUrlStorage } from '../../node/file-url-storage.js'
+import { collect, parseEndpoint, parseHeaders, parseMetadata, parsePositiveInt, parseSize } from '../parse.js'
+import { runUploads, type UploadJob } from '../run-uploads.js'
+import { UsageError } from '../usage-error.js'
+
+export const CHECKSUMS: readonly ChecksumAlgorithm[] = ['sha1', 'sha256', 'sha512', 'md5', 'crc32']
+
+export interface TransferFlags {
+  chunkSize: string
+  parallel: string
+  checksum?: string
+  header: string[]
+  json?: boolean
+  retries?: string
+  jobs: string
+}
+
+/** Options shared by `upload` and `resume`. */
+export function addTransferOptions(command: Command): Command {
+  return command
+    .option('--chunk-size <size>', 'largest request body (e.g. 8MiB, 512KiB)', '8MiB')
+    .option('--parallel <n>', 'split each file into n parallel partial uploads (needs concatenation)', '1')
+    .option('--checksum <algorithm>', `per-chunk Upload-Checksum (${CHECKSUMS.join(', ')})`)
+    .option('-H, --header <line>', "extra request header 'Name: value' (repeatable)", collect, [])
+    .option('--retries <n>', 'retries after consecutive failures', '8')
+    .option('--jobs <n>', 'files uploaded at the same time', '2')
+    .option('--json', 'print machine-readable results')
+}
+
+export function transferOptions(flags: TransferFlags) {
+  if (flags.checksum && !CHECKSUMS.includes(flags.checksum as ChecksumAlgorithm)) {
+    throw new UsageError(`--checksum must be one of ${CHECKSUMS.join(', ')}, not "${flags.checksum}".`)
+  }
+  return {
+    chunkSize: parseSize(flags.chunkSize),
+    parallelUploads: parsePositiveInt('--parallel', flags.parallel),
+    ...(flags.checksum ? { checksum: flags.checksum as ChecksumAlgorithm } : {}),
+    headers: parseHeaders(flags.header),
+    retry: { maxRetries: Number.parseInt(flags.retries ?? '8', 10) },
+    // The URL is on disk before the first byte is sent (no creation-with-upload): a kill at any
+    // moment leaves an upload the next run can find and resume.
+    creationWithUpload: false,
+    urlStorage: new FileUrlStorage(),
+  }
+}
+
+export function registerUpload(program: Command, setExit: (code: number) => void): void {
+  addTransferOptions(
+    program
+      .command('upload')
+      .description('upload files, resuming any earlier attempt of the same file')
+      .argument('<files...>', 'files to upload')
+      .option('-e, --endpoint <url>', 'tus endpoint (default: $TUSK_ENDPOINT)')
+      .option('-m, --metadata <key=value>', 'upload metadata (repeatable)', collect, [])
+      .option('--no-resume', 'always start new uploads'),
+  ).action(async (files: string[], flags: TransferFlags & { endpoint?: string; metadata: string[]; resume: boolean }) => {
+    const endpoint = parseEndpoint(flags.endpoint ?? process.env.TUSK_ENDPOINT)
+    const shared = transferOptions(flags)
+    const metadata = parseMetadata(flags.metadata)
+    const jobs: UploadJob[] = []
+    for (const file of files) {
+      const path = resolve(file)
+      const info = await stat(path).catch(() => null)
+      if (!info?.isFile()) throw new UsageError(`No readable file at ${file}.`)
+      jobs.push({ path, options: { ...shared, endpoint, metadata, resume: flags.resume } })
+    }
+    setExit(await runUploads(jobs, { json: Boolean(flags.json), concurrency: parsePositiveInt('--jobs', flags.jobs) }))
+  })
+}

@@ -1,0 +1,62 @@
+import { CommandFailure } from './usage-error.js'
+
+export interface UploadInfo {
+  url: string
+  offset: number
+  length: number | null
+  metadata: Record<string, string>
+  expires: string | null
+  concat: string | null
+}
+
+/** Decodes `Upload-Metadata` ("key base64,key2 base64"); values that are not UTF-8 stay base64. */
+export function decodeMetadata(header: string | null): Record<string, string> {
+  const metadata: Record<string, string> = {}
+  for (const pair of (header ?? '').split(',')) {
+    const [key, value] = pair.trim().split(' ')
+    if (!key) continue
+    const bytes = Buffer.from(value ?? '', 'base64')
+    const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes)
+    metadata[key] = text.includes('\uFFFD') ? `base64:${value}` : text
+  }
+  return metadata
+}
+
+async function request(url: string, init: RequestInit, what: string): Promise<Response> {
+  try {
+    return await fetch(url, { ...init, signal: init.signal ?? AbortSignal.timeout(15_000) })
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause
+    throw new CommandFailure(`${what} failed: ${cause?.code ?? cause?.message ?? (error as Error).message}.`)
+  }
+}
+
+async function reason(res: Response): Promise<string> {
+  const text = (await res.text().catch(() => '')).trim().split('\n')[0]
+  return text ? ` (${text.slice(0, 200)})` : ''
+}
+
+/** HEAD an upload URL: its offset, length and metadata. */
+export async function headUpload(url: string, headers: Record<string, string>): Promise<UploadInfo> {
+  const res = await request(url, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0', ...headers } }, `HEAD ${url}`)
+  if (res.status === 404 || res.status === 410) throw new CommandFailure(`No upload at ${url} (the server answered ${res.status}).`)
+  if (!res.ok) throw new CommandFailure(`HEAD ${url} was refused with ${res.status}.`)
+  const length = res.headers.get('Upload-Length')
+  return {
+    url,
+    offset: Number(res.headers.get('Upload-Offset') ?? 0),
+    length: length === null ? null : Number(length),
+    metadata: decodeMetadata(res.headers.get('Upload-Metadata')),
+    expires: res.headers.get('Upload-Expires'),
+    concat: res.headers.get('Upload-Concat'),
+  }
+}
+
+/** DELETE an upload URL (tus termination); an upload that is already gone counts as deleted. */
+export async function deleteUpload(url: string, headers: Record<string, string>): Promise<void> {
+  const res = await request(url, { method: 'DELETE', headers: { 'Tus-Resumable': '1.0.0', ...headers } }, `DELETE ${url}`)
+  if (res.ok || res.status === 404 || res.status === 410) return
+  throw new CommandFailure(`Deleting ${url} was refused with ${res.status}${await reason(res)}.`)
+}
+
+export { reason as responseReason, request as httpRequest }

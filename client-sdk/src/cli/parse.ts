@@ -1,0 +1,69 @@
+import { UsageError } from './usage-error.js'
+
+const UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1000,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1000 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1000 ** 3,
+  gib: 1024 ** 3,
+}
+
+/** "8MiB", "8M", "500kB", "1048576" → bytes. */
+export function parseSize(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text)
+  const unit = UNITS[match?.[2]?.toLowerCase() ?? 'x']
+  if (!match || unit === undefined) throw new UsageError(`"${text}" is not a size (try 8MiB, 512KiB or a byte count).`)
+  const bytes = Math.round(Number(match[1]) * unit)
+  if (bytes < 1 || !Number.isSafeInteger(bytes)) throw new UsageError(`"${text}" is not a usable size.`)
+  return bytes
+}
+
+export function parsePositiveInt(name: string, text: string): number {
+  const value = Number(text)
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`${name} must be a positive whole number, not "${text}".`)
+  return value
+}
+
+/** "key=value" → [key, value]; the value may contain "=". */
+export function parseMetadata(pairs: string[]): Record<string, string> {
+  const metadata: Record<string, string> = {}
+  for (const pair of pairs) {
+    const index = pair.indexOf('=')
+    const key = index > 0 ? pair.slice(0, index) : ''
+    if (!key || /[\s,]/.test(key)) throw new UsageError(`--metadata "${pair}" must look like key=value (key without spaces or commas).`)
+    metadata[key] = pair.slice(index + 1)
+  }
+  return metadata
+}
+
+/** "Name: value" → [Name, value]. */
+export function parseHeaders(lines: string[]): Record<string, string> {
+  const headers: Record<string, string> = {}
+  for (const line of lines) {
+    const index = line.indexOf(':')
+    const name = index > 0 ? line.slice(0, index).trim() : ''
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new UsageError(`--header "${line}" must look like 'Name: value'.`)
+    headers[name] = line.slice(index + 1).trim()
+  }
+  return headers
+}
+
+export function parseEndpoint(text: string | undefined): string {
+  if (!text) throw new UsageError('--endpoint is required (or set TUSK_ENDPOINT), e.g. --endpoint http://127.0.0.1:1080/files.')
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    throw new UsageError(`--endpoint "${text}" is not a URL.`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--endpoint must be an http(s) URL, not "${text}".`)
+  return url.toString()
+}
+
+export const collect = (value: string, previous: string[] = []): string[] => [...previous, value]

@@ -1,0 +1,115 @@
+import { basename } from 'node:path'
+import type { UploadHandle, UploadOptions, UploadResult } from '../core/types.js'
+import { upload } from '../index.node.js'
+import { createProgressView } from './progress-view.js'
+import { EXIT } from './usage-error.js'
+
+export interface UploadJob {
+  path: string
+  options: UploadOptions
+}
+
+export interface JobReport {
+  file: string
+  ok: boolean
+  url?: string
+  size?: number
+  resumedFrom?: number
+  checksum?: string | null
+  parallelUploads?: number
+  error?: { code: string; status?: number; message: string; serverMessage?: string }
+  paused?: boolean
+}
+
+/**
+ * Runs uploads with live progress and reports the outcome. Ctrl-C (SIGINT) or SIGTERM pauses every
+ * running upload — the server keeps what it received — and the same command resumes later.
+ */
+export async function runUploads(jobs: UploadJob[], options: { json: boolean; concurrency: number }): Promise<number> {
+  const view = createProgressView({ json: options.json })
+  const reports: JobReport[] = new Array(jobs.length)
+  const running = new Set<UploadHandle>()
+  let interrupted = false
+  let onInterrupt: () => void = () => {}
+  const interruption = new Promise<'interrupted'>((resolve) => {
+    onInterrupt = () => resolve('interrupted')
+  })
+  const stop = (signal: NodeJS.Signals) => {
+    if (interrupted) process.exit(EXIT.interrupted) // a second Ctrl-C: leave at once
+    interrupted = true
+    view.log(`${signal === 'SIGINT' ? 'Interrupted' : 'Stopping'}: pausing uploads; run the same command again to resume.`)
+    void Promise.allSettled([...running].map((handle) => handle.pause())).then(onInterrupt)
+  }
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+
+  let next = 0
+  const worker = async () => {
+    while (!interrupted && next < jobs.length) {
+      const index = next++
+      const job = jobs[index] as UploadJob
+      const name = basename(job.path)
+      const id = String(index)
+      const handle = upload(job.path, job.options)
+      running.add(handle)
+      view.add(id, name, null)
+      handle.on('progress', (progress) => view.update(id, progress))
+      handle.on('plan', (plan) => {
+        if (job.options.checksum && !plan.checksum) {
+          view.log(`${name}: the server does not announce checksum ${job.options.checksum}; sending without checksums.`)
+        }
+        if ((job.options.parallelUploads ?? 1) > 1 && plan.parallelUploads === 1) {
+          view.log(`${name}: parallel uploads need the server's concatenation extension (or an upload was resumed); sending as one upload.`)
+        }
+      })
+      handle.on('retry', ({ attempt, delayMs, error }) => {
+        view.log(`${name}: ${error.message}; retry ${attempt} in ${(delayMs / 1000).toFixed(1)}s.`)
+      })
+      const outcome = await Promise.race([handle.start().done, interruption])
+      running.delete(handle)
+      reports[index] = report(job.path, outcome)
+      if (outcome !== 'interrupted') {
+        view.log(
+          outcome.ok
+            ? `${name}: uploaded ${outcome.url}${outcome.resumedFrom > 0 ? ` (resumed at byte ${outcome.resumedFrom})` : ''}`
+            : `${name}: ${outcome.error.message}`,
+        )
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, jobs.length) }, worker))
+  view.stop()
+  process.off('SIGINT', stop)
+  process.off('SIGTERM', stop)
+
+  const results = jobs.map((job, index) => reports[index] ?? { file: job.path, ok: false, paused: true })
+  if (options.json) process.stdout.write(`${JSON.stringify({ results }, null, 2)}\n`)
+  if (interrupted) return EXIT.interrupted
+  return results.every((result) => result.ok) ? EXIT.ok : EXIT.failure
+}
+
+function report(file: string, outcome: UploadResult | 'interrupted'): JobReport {
+  if (outcome === 'interrupted') return { file, ok: false, paused: true }
+  if (outcome.ok) {
+    return {
+      file,
+      ok: true,
+      url: outcome.url,
+      size: outcome.size,
+      resumedFrom: outcome.resumedFrom,
+      checksum: outcome.plan.checksum,
+      parallelUploads: outcome.plan.parallelUploads,
+    }
+  }
+  const { error } = outcome
+  return {
+    file,
+    ok: false,
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.status !== undefined ? { status: error.status } : {}),
+      ...(error.serverMessage !== undefined ? { serverMessage: error.serverMessage } : {}),
+    },
+  }
+}

@@ -1,0 +1,13 @@
+export { checks } from './checks/index.js'
+export { CheckFailure, CheckSkip, Context } from './context.js'
+export {
+  compareWithExpectations,
+  type Expectations,
+  expectationsFrom,
+  type Mismatch,
+  parseExpectations,
+} from './expectations.js'
+export { formatMismatches, formatResult, formatSummary, toJUnit } from './report.js'
+export { type RunOptions, runConformance } from './run.js'
+export type { Check, CheckResult, ConformanceReport, Discovery, Exchange, Group, Level, Status } from './types.js'
+export { GROUPS } from './types.js'

@@ -1,0 +1,80 @@
+import { execFile } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startReferenceServer } from './reference-server/server.js'
+
+// The CLI as users run it: the compiled bin (npm test builds first), in its own process.
+const CLI = path.join(import.meta.dirname, '..', 'dist', 'cli.js')
+
+function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr })
+    })
+  })
+}
+
+describe('the tusk-conformance CLI', () => {
+  let good: Awaited<ReturnType<typeof startReferenceServer>>
+  let broken: Awaited<ReturnType<typeof startReferenceServer>>
+  let dir: string
+  beforeAll(async () => {
+    expect(existsSync(CLI), `${CLI} is missing: run "npx tsc -b" (npm test does) first`).toBe(true)
+    good = await startReferenceServer()
+    broken = await startReferenceServer(['noCacheControl'])
+    dir = await mkdtemp(path.join(tmpdir(), 'tusk-conformance-cli-'))
+  })
+  afterAll(async () => {
+    await Promise.all([good.close(), broken.close(), rm(dir, { recursive: true, force: true })])
+  })
+
+  it('prints one line per check and the summary "N passed, M failed", and exits 0 when nothing failed', async () => {
+    const { code, stdout } = await cli([good.url, '--only', 'core,termination'])
+    expect(code).toBe(0)
+    expect(stdout).toMatch(/^PASS core\.head\.cache-control \[MUST\] HEAD responses carry Cache-Control: no-store$/m)
+    expect(stdout).toMatch(/^\d+ passed, 0 failed$/m)
+  })
+
+  it('exits 1 on a failure and shows what was sent and what came back', async () => {
+    const { code, stdout } = await cli([broken.url, '--only', 'core.head'])
+    expect(code).toBe(1)
+    expect(stdout).toMatch(/^FAIL core\.head\.cache-control /m)
+    expect(stdout).toMatch(/^ {7}sent: HEAD \/files\/[0-9a-f]+ \{.*Tus-Resumable: 1\.0\.0/m)
+    expect(stdout).toMatch(/^ {7}got: {2}200 OK \{/m)
+    expect(stdout).toMatch(/^\d+ passed, 1 failed$/m)
+  })
+
+  it('with --expect, exits 0 when the results match and reports a check that now passes', async () => {
+    const expectations = path.join(dir, 'expect.json')
+    await writeFile(expectations, JSON.stringify({ fail: ['core.head.cache-control'], skip: [] }))
+    expect((await cli([broken.url, '--only', 'core.head', '--expect', expectations])).code).toBe(0)
+    const fixed = await cli([good.url, '--only', 'core.head', '--expect', expectations])
+    expect(fixed.code).toBe(1)
+    expect(fixed.stdout).toContain('core.head.cache-control: expected to fail, now passes')
+  })
+
+  it('sends --header on every request and writes --json and --junit reports', async () => {
+    const json = path.join(dir, 'out.json')
+    const junit = path.join(dir, 'out.xml')
+    const { code } = await cli([broken.url, '-H', 'X-Tenant: acme', '--only', 'core.head', '--json', json, '--junit', junit])
+    expect(code).toBe(1)
+    const report = JSON.parse(await readFile(json, 'utf8'))
+    expect(report.failed).toBe(1)
+    const failure = report.results.find((r: { id: string }) => r.id === 'core.head.cache-control')
+    expect(failure.exchanges.at(-1).request).toContain('X-Tenant: acme')
+    const xml = await readFile(junit, 'utf8')
+    expect(xml).toMatch(/<testsuite name="core" tests="\d+" failures="1" skipped="0">/)
+    expect(xml).toContain('<failure message="Cache-Control is')
+  })
+
+  it('exits 2 with usage on bad arguments or an unreachable server', async () => {
+    expect((await cli([])).code).toBe(2)
+    expect((await cli(['not-a-url'])).code).toBe(2)
+    const down = await cli(['http://127.0.0.1:9/files'])
+    expect(down.code).toBe(2)
+    expect(down.stderr).toContain('cannot reach')
+  })
+})

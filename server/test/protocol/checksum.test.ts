@@ -1,0 +1,221 @@
+import { createHash } from 'node:crypto'
+import { readdir } from 'node:fs/promises'
+import path from 'node:path'
+import zlib from 'node:zlib'
+import { describe, expect, it } from 'vitest'
+import { create, download, head, OCTETS, patch, rawRequest, TUS, useServer } from './helpers.js'
+
+const sum = (algorithm: string, data: string | Buffer) => {
+  if (algorithm === 'crc32') {
+    const out = Buffer.alloc(4)
+    out.writeUInt32BE(zlib.crc32(data) >>> 0)
+    return out.toString('base64')
+  }
+  return createHash(algorithm).update(data).digest('base64')
+}
+
+describe('checksum extension', () => {
+  const ctx = useServer()
+
+  it('lists checksum and checksum-trailer in Tus-Extension and the algorithms in Tus-Checksum-Algorithm', async () => {
+    const res = await fetch(ctx.server.url, { method: 'OPTIONS' })
+    expect(res.headers.get('tus-extension')?.split(',')).toEqual(
+      expect.arrayContaining(['checksum', 'checksum-trailer']),
+    )
+    expect(res.headers.get('tus-checksum-algorithm')?.split(',')).toEqual(
+      expect.arrayContaining(['sha1', 'sha256', 'md5', 'crc32']),
+    )
+  })
+
+  it('verifies the spec example: sha1 of "hello world" is accepted with 204', async () => {
+    const url = await create(ctx.server, { 'Upload-Length': '11' })
+    const res = await patch(url, 0, 'hello world', { 'Upload-Checksum': 'sha1 Kq5sNclPz7QV2+lfQIuc6R7oRu0=' })
+    expect(res.status).toBe(204)
+    expect(res.headers.get('upload-offset')).toBe('11')
+  })
+
+  for (const algorithm of ['sha1', 'sha256', 'sha512', 'md5', 'crc32']) {
+    it(`accepts a chunk whose ${algorithm} matches and appends it`, async () => {
+      const url = await create(ctx.server, { 'Upload-Length': '10' })
+      expect(
+        (await patch(url, 0, 'abcde', { 'Upload-Checksum': `${algorithm} ${sum(algorithm, 'abcde')}` }))
+          .status,
+      ).toBe(204)
+      const res = await patch(url, 5, 'fghij', {
+        'Upload-Checksum': `${algorithm} ${sum(algorithm, 'fghij')}`,
+      })
+      expect(res.status).toBe(204)
+      expect(res.headers.get('upload-offset')).toBe('10')
+      expect((await download(url)).toString()).toBe('abcdefghij')
+    })
+  }
+
+  it('answers 460 on a mismatch and discards the chunk: stored bytes and offset stay exactly as before', async () => {
+    const url = await create(ctx.server, { 'Upload-Length': '10' })
+    expect((await patch(url, 0, 'abcde')).status).toBe(204)
+    const res = await patch(url, 5, 'fghiX', { 'Upload-Checksum': `sha256 ${sum('sha256', 'fghij')}` })
+    expect(res.status).toBe(460)
+    expect((await head(url)).headers.get('upload-offset')).toBe('5')
+    // The retry at the unchanged offset completes the upload with the right bytes only.
+    expect(
+      (await patch(url, 5, 'fghij', { 'Upload-Checksum': `sha256 ${sum('sha256', 'fghij')}` })).status,
+    ).toBe(204)
+    expect((await download(url)).toString()).toBe('abcdefghij')
+  })
+
+  it('answers 400 to an unsupported algorithm and leaves the upload unchanged', async () => {
+    const url = await create(ctx.server, { 'Upload-Length': '5' })
+    const res = await patch(url, 0, 'abcde', { 'Upload-Checksum': `sha3 ${sum('sha256', 'abcde')}` })
+    expect(res.status).toBe(400)
+    expect((await head(url)).headers.get('upload-offset')).toBe('0')
+  })
+
+  it('answers 400 to a malformed Upload-Checksum', async () => {
+    const url = await create(ctx.server, { 'Upload-Length': '5' })
+    expect((await patch(url, 0, 'abcde', { 'Upload-Checksum': 'sha1' })).status).toBe(400)
+    expect((await patch(url, 0, 'abcde', { 'Upload-Checksum': 'sha1 not*base64' })).status).toBe(400)
+    expect((await head(url)).headers.get('upload-offset')).toBe('0')
+  })
+
+  it('rejects a corrupted chunk with 460 in a multi-chunk upload, which still completes after a retry', async () => {
+    const data = Buffer.alloc(3 * 65_536)
+    for (let i = 0; i < data.length; i++) data[i] = (i * 7 + 3) & 0xff
+    const url = await create(ctx.server, { 'Upload-Length': String(data.length) })
+    for (let offset = 0; offset < data.length; offset += 65_536) {
+      const chunk = data.subarray(offset, offset + 65_536)
+      const checksum = { 'Upload-Checksum': `sha1 ${sum('sha1', chunk)}` }
+      if (offset === 65_536) {
+        const corrupted = Buffer.from(chunk)
+        corrupted[100] = (corrupted[100] ?? 0) ^ 0xff
+        expect((await patch(url, offset, corrupted, checksum)).status).toBe(460)
+        expect((await head(url)).headers.get('upload-offset')).toBe(String(offset))
+      }
+      const res = await patch(url, offset, chunk, checksum)
+      expect(res.status).toBe(204)
+    }
+    const stored = await download(url)
+    expect(createHash('sha256').update(stored).digest('hex')).toBe(
+      createHash('sha256').update(data).digest('hex'),
+    )
+  })
+
+  it('leaves no staged chunk behind after accepting or rejecting', async () => {
+    const url = await create(ctx.server, { 'Upload-Length': '5' })
+    await patch(url, 0, 'abcde', { 'Upload-Checksum': `md5 ${sum('md5', 'zzzzz')}` })
+    await patch(url, 0, 'abcde', { 'Upload-Checksum': `md5 ${sum('md5', 'abcde')}` })
+    expect(await readdir(path.join(ctx.dataDir, '.tmp'))).toEqual([])
+  })
+
+  it('answers 413 to a checksum PATCH beyond the upload length and leaves the upload unchanged', async () => {
+    const url = await create(ctx.server, { 'Upload-Length': '3' })
+    const res = await patch(url, 0, 'abcdef', { 'Upload-Checksum': `sha1 ${sum('sha1', 'abcdef')}` })
+    expect(res.status).toBe(413)
+    expect((await head(url)).headers.get('upload-offset')).toBe('0')
+  })
+
+  it('declares a deferred length on a verified PATCH only', async () => {
+    const url = await create(ctx.server, { 'Upload-Defer-Length': '1' })
+    const bad = await patch(url, 0, 'abc', {
+      'Upload-Length': '3',
+      'Upload-Checksum': `sha1 ${sum('sha1', 'xyz')}`,
+    })
+    expect(bad.status).toBe(460)
+    expect((await head(url)).headers.get('upload-defer-length')).toBe('1')
+    const good = await patch(url, 0, 'abc', {
+      'Upload-Length': '3',
+      'Upload-Checksum': `sha1 ${sum('sha1', 'abc')}`,
+    })
+    expect(good.status).toBe(204)
+    expect((await head(url)).headers.get('upload-length')).toBe('3')
+  })
+
+  describe('on creation-with-upload', () => {
+    it('creates the upload with the verified first chunk', async () => {
+      const res = await fetch(ctx.server.url, {
+        method: 'POST',
+        headers: {
+          ...TUS,
+          ...OCTETS,
+          'Upload-Length': '10',
+          'Upload-Checksum': `sha256 ${sum('sha256', 'hello')}`,
+        },
+        body: 'hello',
+      })
+      expect(res.status).toBe(201)
+      expect(res.headers.get('upload-offset')).toBe('5')
+      const url = new URL(res.headers.get('location') as string, ctx.server.url).href
+      expect((await head(url)).headers.get('upload-offset')).toBe('5')
+    })
+
+    it('answers 460 to a mismatching first chunk and creates nothing', async () => {
+      const before = await readdir(ctx.dataDir)
+      const res = await fetch(ctx.server.url, {
+        method: 'POST',
+        headers: {
+          ...TUS,
+          ...OCTETS,
+          'Upload-Length': '10',
+          'Upload-Checksum': `sha256 ${sum('sha256', 'hellO')}`,
+        },
+        body: 'hello',
+      })
+      expect(res.status).toBe(460)
+      expect(res.headers.get('location')).toBeNull()
+      expect(await readdir(ctx.dataDir)).toEqual(before)
+    })
+
+    it('answers 400 to an unsupported algorithm and creates nothing', async () => {
+      const before = await readdir(ctx.dataDir)
+      const res = await fetch(ctx.server.url, {
+        method: 'POST',
+        headers: { ...TUS, ...OCTETS, 'Upload-Length': '10', 'Upload-Checksum': 'whirlpool AAAA' },
+        body: 'hello',
+      })
+      expect(res.status).toBe(400)
+      expect(await readdir(ctx.dataDir)).toEqual(before)
+    })
+  })
+
+  describe('checksum-trailer', () => {
+    const chunked = (url: string, body: string, trailer: Record<string, string> | undefined) =>
+      rawRequest(url, {
+        method: 'PATCH',
+        headers: {
+          ...TUS,
+          ...OCTETS,
+          'Upload-Offset': '0',
+          'Transfer-Encoding': 'chunked',
+          Trailer: 'Upload-Checksum',
+        },
+        body,
+        trailers: trailer,
+      })
+
+    it('appends a chunk whose checksum, sent as a trailer after the body, matches', async () => {
+      const url = await create(ctx.server, { 'Upload-Length': '11' })
+      const res = await chunked(url, 'hello world', {
+        'Upload-Checksum': `sha1 ${sum('sha1', 'hello world')}`,
+      })
+      expect(res.status).toBe(204)
+      expect(res.headers['upload-offset']).toBe('11')
+    })
+
+    it('answers 460 to a mismatching trailer checksum and discards the chunk', async () => {
+      const url = await create(ctx.server, { 'Upload-Length': '11' })
+      const res = await chunked(url, 'hello world', {
+        'Upload-Checksum': `crc32 ${sum('crc32', 'hello worlD')}`,
+      })
+      expect(res.status).toBe(460)
+      expect((await head(url)).headers.get('upload-offset')).toBe('0')
+    })
+
+    it('answers 400 to a trailer with an unsupported algorithm, and when the announced trailer never comes', async () => {
+      const url = await create(ctx.server, { 'Upload-Length': '11' })
+      expect((await chunked(url, 'hello world', { 'Upload-Checksum': 'crc64 AAAAAAAAAAA=' })).status).toBe(
+        400,
+      )
+      expect((await chunked(url, 'hello world', undefined)).status).toBe(400)
+      expect((await head(url)).headers.get('upload-offset')).toBe('0')
+    })
+  })
+})
