@@ -33,8 +33,18 @@ const FLAG = ['--initial-heap-size=64']
 const ALL = [
   variant(PLAIN, { name: 'plain', label: 'plain @tus/server', nodeArgs: [] }),
   variant(PLAIN, { name: 'plain+flag', label: 'plain @tus/server, flag', nodeArgs: FLAG }),
-  variant(PLAIN, { name: 'import-koa', label: 'plain, Koa imported only', nodeArgs: [], extraArgs: ['--import-koa'] }),
-  variant(PLAIN, { name: 'import-koa+flag', label: 'plain, Koa imported only, flag', nodeArgs: FLAG, extraArgs: ['--import-koa'] }),
+  variant(PLAIN, {
+    name: 'import-koa',
+    label: 'plain, Koa imported only',
+    nodeArgs: [],
+    extraArgs: ['--import-koa'],
+  }),
+  variant(PLAIN, {
+    name: 'import-koa+flag',
+    label: 'plain, Koa imported only, flag',
+    nodeArgs: FLAG,
+    extraArgs: ['--import-koa'],
+  }),
   variant(PLAIN, { name: 'koa', label: 'naive Koa mount', nodeArgs: [], extraArgs: ['--koa'] }),
   variant(PLAIN, { name: 'koa+flag', label: 'naive Koa mount, flag', nodeArgs: FLAG, extraArgs: ['--koa'] }),
   variant(TUSK, { name: 'tusk-noflag', label: 'Tusk without the flag', nodeArgs: [] }),
@@ -51,7 +61,11 @@ function countGc(text) {
   const scavenge = lines.filter((l) => /Scavenge/.test(l) && /->/.test(l))
   const reasons = {}
   for (const line of markCompact) {
-    const reason = line.slice(line.lastIndexOf(')') + 1).trim().replace(/^\s*/, '') || '?'
+    const reason =
+      line
+        .slice(line.lastIndexOf(')') + 1)
+        .trim()
+        .replace(/^\s*/, '') || '?'
     reasons[reason] = (reasons[reason] ?? 0) + 1
   }
   const oldSizes = markCompact.map((l) => Number(/\s([\d.]+) \([\d.]+\) ->/.exec(l)?.[1] ?? Number.NaN))
@@ -60,7 +74,10 @@ function countGc(text) {
 
 console.log(
   `GC trace: ${reps} rep(s) of a ${bigSize / 2 ** 20} MiB upload in ${chunkSize / 2 ** 20} MiB PATCHes; ` +
-    `node ${process.version}; load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+    `node ${process.version}; load ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
 )
 for (let rep = 0; rep < reps; rep++) {
   // Rotate the order every repetition so no variant always runs first or last.
@@ -82,7 +99,9 @@ for (let rep = 0; rep < reps; rep++) {
     const id = result.uploadUrl.slice(result.uploadUrl.lastIndexOf('/') + 1)
     for (const f of [id, `${id}.json`]) rmSync(path.join(dataDir, f), { force: true })
     const per256 = (n) => (n * 2 ** 28) / bigSize
-    results.get(v.name).push({ mbps: result.mbps, mc: per256(gc.markCompact), sc: per256(gc.scavenge), reasons: gc.reasons })
+    results
+      .get(v.name)
+      .push({ mbps: result.mbps, mc: per256(gc.markCompact), sc: per256(gc.scavenge), reasons: gc.reasons })
     console.log(
       `  rep ${rep + 1} ${v.name.padEnd(16)} ${result.mbps.toFixed(0).padStart(4)} MB/s  mark-compact ${gc.markCompact}  ` +
         `scavenge ${gc.scavenge}  ${JSON.stringify(gc.reasons)}`,
@@ -100,7 +119,13 @@ for (const v of variants) {
   const ratios = plainRuns ? runs.map((r, i) => r.mbps / plainRuns[i].mbps) : []
   console.log(
     `| ${v.label} | ${fmt(runs.map((r) => r.mbps))} | ${ratios.length ? `${fmt(ratios, 2)}×` : '—'} | ` +
-      `${fmt(runs.map((r) => r.mc), 1)} | ${fmt(runs.map((r) => r.sc), 0)} |`,
+      `${fmt(
+        runs.map((r) => r.mc),
+        1,
+      )} | ${fmt(
+        runs.map((r) => r.sc),
+        0,
+      )} |`,
   )
 }
 rmSync(runDir, { recursive: true, force: true })

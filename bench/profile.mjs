@@ -1,7 +1,7 @@
 // Profiles the servers under one workload with node --cpu-prof and prints where their CPU time
 // goes (by package and by function; per upload for the small-upload workload).
 //   node bench/profile.mjs [--workload small|patch-8m|patch-1] [--count N] [--only tusk|plain] [--top N]
-import { readdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -33,10 +33,16 @@ for (const contender of contenders) {
   let perUnit
   if (values.workload === 'small') {
     const r = await smallUploads({ url: server.url, size: 1024, count, warmup: 300, concurrency: 64 })
-    console.log(`${contender.label}: ${r.rate.toFixed(0)} uploads/s under the profiler (${count} + 300 warm-up)`)
+    console.log(
+      `${contender.label}: ${r.rate.toFixed(0)} uploads/s under the profiler (${count} + 300 warm-up)`,
+    )
     perUnit = { name: 'upload', count: count + 300 }
   } else {
-    const r = await bigUpload({ url: server.url, size: 2 ** 30, chunkSize: values.workload === 'patch-1' ? 0 : 8 * 2 ** 20 })
+    const r = await bigUpload({
+      url: server.url,
+      size: 2 ** 30,
+      chunkSize: values.workload === 'patch-1' ? 0 : 8 * 2 ** 20,
+    })
     console.log(`${contender.label}: ${r.mbps.toFixed(0)} MB/s under the profiler`)
     perUnit = { name: 'MiB', count: 1024 }
   }

@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node
 import os from 'node:os'
 import path from 'node:path'
 import { PLAIN, startContender, TUSK } from './lib/contenders.mjs'
+import { fileCreationMicros, SLOW_CREATION_MICROS } from './lib/fs-probe.mjs'
 import { loadOptions, USAGE } from './lib/options.mjs'
 import { METRICS, ratioOf, resultTable, size } from './lib/report.mjs'
 import { bigUpload } from './workloads/big-upload.mjs'
@@ -29,9 +30,12 @@ const dirs = {
 }
 
 const WORKLOAD_RUNNERS = {
-  'patch-1': (server, c) => bigUpload({ url: server.url, pid: server.pid, size: options.bigSize, chunkSize: 0 }).then(forget(c)),
+  'patch-1': (server, c) =>
+    bigUpload({ url: server.url, pid: server.pid, size: options.bigSize, chunkSize: 0 }).then(forget(c)),
   'patch-8m': (server, c) =>
-    bigUpload({ url: server.url, pid: server.pid, size: options.bigSize, chunkSize: options.chunkSize }).then(forget(c)),
+    bigUpload({ url: server.url, pid: server.pid, size: options.bigSize, chunkSize: options.chunkSize }).then(
+      forget(c),
+    ),
   small: (server) =>
     smallUploads({
       url: server.url,
@@ -69,7 +73,10 @@ function header() {
   return [
     `Tusk benchmark — ${new Date().toISOString()}`,
     `machine: ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.release()}`,
-    `node ${process.version}; load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+    `node ${process.version}; load average at start ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
     `repetitions ${options.reps}${options.quick ? ' (quick smoke run)' : ''}; big upload ${size(options.bigSize)}, chunks ${size(options.chunkSize)}; ` +
       `${options.smallCount} × ${size(options.smallSize)} at c=${options.concurrency} (+${options.smallWarmup} warm-up); ` +
       `${options.slowCount} slow uploads of ${options.slowChunks} × ${size(options.slowChunk)} every ${options.slowIntervalMs} ms`,
@@ -106,8 +113,20 @@ function progress(workload, rep, pair) {
   console.log(`  rep ${rep + 1} ${workload.padEnd(8)} ${parts.join('; ')}`)
 }
 
+function probe(when) {
+  const micros = fileCreationMicros(path.join(runDir, `fs-probe-${when}`))
+  const slow = micros > SLOW_CREATION_MICROS
+  console.log(
+    `file creation ${when}: ${micros.toFixed(0)} µs per file` +
+      (slow
+        ? ' — SLOW: many files were deleted recently on this filesystem; small-upload figures will be off'
+        : ''),
+  )
+}
+
 async function main() {
   console.log(header())
+  probe('at start')
   const results = Object.fromEntries(options.workloads.map((w) => [w, []]))
   const started = Date.now()
   for (let rep = 0; rep < options.reps; rep++) {
@@ -119,8 +138,14 @@ async function main() {
       progress(workload, rep, pair)
     }
   }
+  probe('at end')
   const minutes = ((Date.now() - started) / 60_000).toFixed(1)
-  console.log(`\nload average at end ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; took ${minutes} min`)
+  console.log(
+    `\nload average at end ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}; took ${minutes} min`,
+  )
   console.log(
     `\nMedian (min–max) over ${options.reps} repetition(s). Ratio > 1 means Tusk did better ` +
       '(throughput Tusk/plain; latency and memory plain/Tusk).\n',
@@ -131,7 +156,13 @@ async function main() {
 
 const cleanUp = async () => {
   for (const server of running) await server.stop()
-  if (!options.keep) rmSync(runDir, { recursive: true, force: true })
+  if (options.keep) return
+  rmSync(runDir, { recursive: true, force: true })
+  if (options.workloads.includes('small') && !options.quick) {
+    console.log(
+      `removed ${runDir}: file creation on this filesystem may be slow for a few minutes (bench-notes)`,
+    )
+  }
 }
 process.on('SIGINT', () => cleanUp().then(() => process.exit(130)))
 

@@ -1,4 +1,9 @@
-import { startServer } from '@tusk/server'
 import { mkdtempSync } from 'node:fs'
-const s = await startServer({ port: Number(process.argv[2] ?? 0), dataDir: mkdtempSync('/tmp/tuskd-'), logLevel: 'silent' })
+import { startServer } from '@tusk/server'
+
+const s = await startServer({
+  port: Number(process.argv[2] ?? 0),
+  dataDir: mkdtempSync('/tmp/tuskd-'),
+  logLevel: 'silent',
+})
 console.log(s.url)

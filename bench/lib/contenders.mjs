@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { mkdirSync, openSync, closeSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync } from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -8,7 +8,9 @@ import { fileURLToPath } from 'node:url'
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const plainScript = path.join(root, 'bench/servers/plain-tus.mjs')
 // BENCH_TUSK_MAIN runs another build of Tusk (e.g. a patched copy) in place of server/dist/main.js.
-const tuskScript = process.env.BENCH_TUSK_MAIN ? path.resolve(process.env.BENCH_TUSK_MAIN) : path.join(root, 'server/dist/main.js')
+const tuskScript = process.env.BENCH_TUSK_MAIN
+  ? path.resolve(process.env.BENCH_TUSK_MAIN)
+  : path.join(root, 'server/dist/main.js')
 
 /**
  * A server under test: how to start it. Tusk runs as `npm start` runs it (the flag included, see
@@ -18,7 +20,17 @@ export const TUSK = {
   name: 'tusk',
   label: 'Tusk',
   nodeArgs: ['--initial-heap-size=64'],
-  args: (port, dir) => [tuskScript, '--port', String(port), '--host', '127.0.0.1', '--data-dir', dir, '--log-level', 'info'],
+  args: (port, dir) => [
+    tuskScript,
+    '--port',
+    String(port),
+    '--host',
+    '127.0.0.1',
+    '--data-dir',
+    dir,
+    '--log-level',
+    'info',
+  ],
 }
 
 /** Plain @tus/server + FileStore on node:http with default node flags. */
@@ -50,9 +62,13 @@ export async function startContender(contender, { dataDir, logFile, extraNodeArg
   mkdirSync(dataDir, { recursive: true })
   const port = await freePort()
   const log = openSync(logFile, 'a')
-  const child = spawn(process.execPath, [...contender.nodeArgs, ...extraNodeArgs, ...contender.args(port, dataDir)], {
-    stdio: ['ignore', log, log],
-  })
+  const child = spawn(
+    process.execPath,
+    [...contender.nodeArgs, ...extraNodeArgs, ...contender.args(port, dataDir)],
+    {
+      stdio: ['ignore', log, log],
+    },
+  )
   closeSync(log)
   let exitCode
   const exited = new Promise((resolve) =>
@@ -64,7 +80,8 @@ export async function startContender(contender, { dataDir, logFile, extraNodeArg
   const origin = `http://127.0.0.1:${port}`
   const deadline = Date.now() + 15_000
   for (;;) {
-    if (exitCode !== undefined) throw new Error(`${contender.label} exited (${exitCode}) at start; see ${logFile}`)
+    if (exitCode !== undefined)
+      throw new Error(`${contender.label} exited (${exitCode}) at start; see ${logFile}`)
     try {
       const response = await fetch(`${origin}/files`, { method: 'OPTIONS' })
       await response.arrayBuffer()

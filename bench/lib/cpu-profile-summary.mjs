@@ -29,7 +29,9 @@ export function summarise(file, { top = 25 } = {}) {
   }
   const label = (n) => {
     const f = n.callFrame
-    const where = f.url ? `${f.url.replace(/^.*node_modules\//, '').replace(/^.*\/server\/dist\//, 'server/dist/')}:${f.lineNumber + 1}` : ''
+    const where = f.url
+      ? `${f.url.replace(/^.*node_modules\//, '').replace(/^.*\/server\/dist\//, 'server/dist/')}:${f.lineNumber + 1}`
+      : ''
     return `${f.functionName || '(anonymous)'} ${where}`.trim()
   }
   const areaSelf = new Map()
@@ -57,10 +59,14 @@ export function summarise(file, { top = 25 } = {}) {
 }
 
 export function printSummary(title, s, perUnit) {
-  const unit = perUnit ? (ms) => `${ms.toFixed(0).padStart(6)} ms  ${((ms / perUnit.count) * 1000).toFixed(1).padStart(6)} µs/${perUnit.name}` : (ms) => `${ms.toFixed(0)} ms`
+  const unit = perUnit
+    ? (ms) =>
+        `${ms.toFixed(0).padStart(6)} ms  ${((ms / perUnit.count) * 1000).toFixed(1).padStart(6)} µs/${perUnit.name}`
+    : (ms) => `${ms.toFixed(0)} ms`
   console.log(`\n## ${title}: busy ${unit(s.busy)}`)
   console.log('\nself time by area:')
-  for (const [k, v] of s.areaSelf) console.log(`  ${unit(v)}  ${((100 * v) / s.busy).toFixed(1).padStart(5)}%  ${k}`)
+  for (const [k, v] of s.areaSelf)
+    console.log(`  ${unit(v)}  ${((100 * v) / s.busy).toFixed(1).padStart(5)}%  ${k}`)
   console.log('\nself time by function:')
   for (const [k, v] of s.fnSelf) console.log(`  ${unit(v)}  ${k}`)
   console.log('\ninclusive time by function:')

@@ -87,7 +87,9 @@ export function loadOptions(argv = process.argv.slice(2), env = process.env) {
     const text = flag ?? env[envName]
     if (text !== undefined && text !== '') options[key] = number(key, text)
   }
-  const workloads = (values.workloads ?? env.BENCH_WORKLOADS ?? WORKLOADS.join(',')).split(',').filter(Boolean)
+  const workloads = (values.workloads ?? env.BENCH_WORKLOADS ?? WORKLOADS.join(','))
+    .split(',')
+    .filter(Boolean)
   for (const w of workloads) if (!WORKLOADS.includes(w)) throw new Error(`bench: unknown workload "${w}"`)
   if (options.reps < 1) throw new Error('bench: --reps must be at least 1')
   return { ...options, workloads, json: values.json, keep: values.keep ?? false, help: values.help ?? false }

@@ -5,8 +5,20 @@ import { max, median, min } from './stats.mjs'
  * same way: above 1.0 means Tusk did better than plain @tus/server on that repetition.
  */
 export const METRICS = [
-  { workload: 'patch-1', key: 'mbps', label: (o) => `${size(o.bigSize)} as one PATCH, MB/s`, better: 'higher', digits: 0 },
-  { workload: 'patch-1', key: 'cpuPerGiB', label: () => '… server CPU per GiB, s', better: 'lower', digits: 2 },
+  {
+    workload: 'patch-1',
+    key: 'mbps',
+    label: (o) => `${size(o.bigSize)} as one PATCH, MB/s`,
+    better: 'higher',
+    digits: 0,
+  },
+  {
+    workload: 'patch-1',
+    key: 'cpuPerGiB',
+    label: () => '… server CPU per GiB, s',
+    better: 'lower',
+    digits: 2,
+  },
   {
     workload: 'patch-8m',
     key: 'mbps',
@@ -14,7 +26,13 @@ export const METRICS = [
     better: 'higher',
     digits: 0,
   },
-  { workload: 'patch-8m', key: 'cpuPerGiB', label: () => '… server CPU per GiB, s', better: 'lower', digits: 2 },
+  {
+    workload: 'patch-8m',
+    key: 'cpuPerGiB',
+    label: () => '… server CPU per GiB, s',
+    better: 'lower',
+    digits: 2,
+  },
   {
     workload: 'small',
     key: 'rate',
@@ -58,9 +76,12 @@ export function ratioOf(metric, tusk, plain) {
   return metric.better === 'higher' ? tusk / plain : plain / tusk
 }
 
-const fmt = (value, digits) => value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+const fmt = (value, digits) =>
+  value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
 const spread = (values, digits) =>
-  values.length > 1 ? `${fmt(median(values), digits)} (${fmt(min(values), digits)}–${fmt(max(values), digits)})` : fmt(values[0], digits)
+  values.length > 1
+    ? `${fmt(median(values), digits)} (${fmt(min(values), digits)}–${fmt(max(values), digits)})`
+    : fmt(values[0], digits)
 
 /** A Markdown table: medians over repetitions with min–max, and the per-repetition ratios. */
 export function resultTable(results, options) {

@@ -26,7 +26,10 @@ export function upload<M extends Metadata = Metadata>(
 }
 
 /** Asks a tus endpoint what it supports (OPTIONS). */
-export function discover(endpoint: string, headers: Record<string, string> = {}): Promise<ServerCapabilities> {
+export function discover(
+  endpoint: string,
+  headers: Record<string, string> = {},
+): Promise<ServerCapabilities> {
   return discoverCapabilities(new DefaultHttpStack({}), endpoint, async (req) => {
     for (const [name, value] of Object.entries(headers)) req.setHeader(name, value)
   })

@@ -17,7 +17,10 @@ describe('CLI argument parsing', () => {
   })
 
   it("reads headers written 'Name: value'", () => {
-    expect(parseHeaders(['Authorization: Bearer abc', 'X-A:b'])).toEqual({ Authorization: 'Bearer abc', 'X-A': 'b' })
+    expect(parseHeaders(['Authorization: Bearer abc', 'X-A:b'])).toEqual({
+      Authorization: 'Bearer abc',
+      'X-A': 'b',
+    })
     expect(() => parseHeaders(['no colon'])).toThrow(UsageError)
   })
 

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { MemoryUrlStorage, type RetryEvent, upload } from '../src/index.node.js'
 import { FaultProxy } from './helpers/fault-proxy.js'
 import { randomFile, sha256File, sha256Remote, tempDir } from './helpers/files.js'
-import { startTusk, type TestServer } from './helpers/tusk-server.js'
+import { announced, startTusk, type TestServer } from './helpers/tusk-server.js'
 
 let tusk: TestServer
 let proxy: FaultProxy
@@ -18,18 +18,14 @@ beforeAll(async () => {
   file = await randomFile(join(dir.path, 'four.bin'), SIZE)
 })
 afterAll(async () => {
-  const t = Date.now()
   await tusk?.close()
-  console.log('close took', Date.now() - t)
   await dir?.remove()
 })
 beforeEach(async () => {
   proxy = await FaultProxy.start(tusk.url)
 })
 afterEach(async () => {
-  const t = Date.now()
   await proxy.close()
-  console.log('proxy close took', Date.now() - t)
 })
 
 const opts = () => ({
@@ -60,7 +56,20 @@ describe('retries through a fault-injecting proxy', () => {
     expect(proxy.bodyBytes).toBeLessThan(SIZE + 3 * CHUNK)
   })
 
-  it("honours Retry-After on 429 before trying again", async () => {
+  it('a chunk corrupted in transit is rejected by its checksum (460) and sent again', async () => {
+    const caps = await announced(tusk.url)
+    expect(caps.extensions).toContain('checksum')
+    proxy.inject('PATCH', { kind: 'corrupt', atByte: 1000 })
+    const handle = upload(file, { ...opts(), checksum: 'sha256', creationWithUpload: false })
+    const retries: RetryEvent[] = []
+    handle.on('retry', (event) => retries.push(event))
+    const result = await handle.start().done
+    expect(result.ok && result.plan.checksum).toBe('sha256')
+    expect(retries.map((r) => [r.error.code, r.error.status])).toEqual([['checksum_mismatch', 460]])
+    expect(result.ok && (await sha256Remote(result.url))).toBe(await sha256File(file))
+  })
+
+  it('honours Retry-After on 429 before trying again', async () => {
     proxy.inject('PATCH', { kind: 'status', status: 429, headers: { 'Retry-After': '1' } })
     const handle = upload(file, opts())
     const delays: number[] = []

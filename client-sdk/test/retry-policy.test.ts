@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { TuskUploadError, type UploadErrorCode } from '../src/core/errors.js'
+import { parseRetryAfter, TuskUploadError, type UploadErrorCode } from '../src/core/errors.js'
 import { DEFAULT_RETRY_POLICY, isRetryable, retryDelay } from '../src/core/retry.js'
-import { parseRetryAfter } from '../src/core/errors.js'
 
 const error = (code: UploadErrorCode, retryAfterMs?: number) =>
   new TuskUploadError({ code, message: code, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) })
 
 describe('retry policy', () => {
   it('retries network errors, 5xx, 423 and 429', () => {
-    for (const code of ['network', 'server', 'locked', 'rate_limited'] as const) expect(isRetryable(error(code))).toBe(true)
+    for (const code of ['network', 'server', 'locked', 'rate_limited'] as const)
+      expect(isRetryable(error(code))).toBe(true)
   })
 
   it('retries 409 and 460, whose remedy is the HEAD every retry starts with', () => {
@@ -17,7 +17,15 @@ describe('retry policy', () => {
   })
 
   it('never retries other 4xx or local failures', () => {
-    for (const code of ['unauthorized', 'forbidden', 'not_found', 'too_large', 'http', 'source', 'aborted'] as const) {
+    for (const code of [
+      'unauthorized',
+      'forbidden',
+      'not_found',
+      'too_large',
+      'http',
+      'source',
+      'aborted',
+    ] as const) {
       expect(isRetryable(error(code))).toBe(false)
       expect(retryDelay(DEFAULT_RETRY_POLICY, 0, error(code))).toBeNull()
     }
@@ -39,7 +47,9 @@ describe('retry policy', () => {
 
   it("honours the server's Retry-After over the computed backoff, capped", () => {
     expect(retryDelay(DEFAULT_RETRY_POLICY, 0, error('rate_limited', 3000))).toBe(3000)
-    expect(retryDelay({ ...DEFAULT_RETRY_POLICY, maxRetryAfterMs: 5000 }, 0, error('rate_limited', 60_000))).toBe(5000)
+    expect(
+      retryDelay({ ...DEFAULT_RETRY_POLICY, maxRetryAfterMs: 5000 }, 0, error('rate_limited', 60_000)),
+    ).toBe(5000)
   })
 
   it('gives up after maxRetries', () => {

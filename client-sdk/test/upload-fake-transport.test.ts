@@ -4,11 +4,24 @@ import { describe, expect, it } from 'vitest'
 import { MemoryUrlStorage, type UploadOptions, upload } from '../src/index.node.js'
 import { type FakeExchange, fakeTusServer } from './helpers/fake-transport.js'
 
-const FULL = ['creation', 'creation-with-upload', 'creation-defer-length', 'termination', 'checksum', 'concatenation']
+const FULL = [
+  'creation',
+  'creation-with-upload',
+  'creation-defer-length',
+  'termination',
+  'checksum',
+  'concatenation',
+]
 const fast = { baseDelayMs: 1, jitter: 0 }
 
 function options(stack: ReturnType<typeof fakeTusServer>, extra: Partial<UploadOptions> = {}): UploadOptions {
-  return { endpoint: stack.endpoint, httpStack: stack.stack, urlStorage: new MemoryUrlStorage(), retry: fast, ...extra }
+  return {
+    endpoint: stack.endpoint,
+    httpStack: stack.stack,
+    urlStorage: new MemoryUrlStorage(),
+    retry: fast,
+    ...extra,
+  }
 }
 
 const base64Sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('base64')
@@ -28,7 +41,10 @@ describe('SDK against a scripted transport', () => {
 
   it('sends no checksum header when the server does not announce the checksum extension', async () => {
     const server = fakeTusServer({ extensions: ['creation', 'creation-with-upload'] })
-    const result = await upload(randomBytes(3000), options(server, { checksum: 'sha256', chunkSize: 1000 })).start().done
+    const result = await upload(
+      randomBytes(3000),
+      options(server, { checksum: 'sha256', chunkSize: 1000 }),
+    ).start().done
     expect(result.ok && result.plan.checksum).toBeNull()
     expect(server.stack.exchanges.some((e) => 'Upload-Checksum' in e.headers)).toBe(false)
   })
@@ -47,10 +63,25 @@ describe('SDK against a scripted transport', () => {
       override: (e) => (e.method === 'OPTIONS' ? { status: 404 } : undefined),
     })
     const data = randomBytes(1500)
-    const result = await upload(data, options(server, { checksum: 'sha256', parallelUploads: 3 })).start().done
-    expect(result.ok && result.plan).toMatchObject({ checksum: null, parallelUploads: 1, creationWithUpload: false })
+    const result = await upload(data, options(server, { checksum: 'sha256', parallelUploads: 3 })).start()
+      .done
+    expect(result.ok && result.plan).toMatchObject({
+      checksum: null,
+      parallelUploads: 1,
+      creationWithUpload: false,
+    })
     expect(server.stack.of('POST')[0]?.body).toBeNull()
     expect(Buffer.concat(server.stack.of('PATCH').map((e) => e.body as Buffer)).equals(data)).toBe(true)
+  })
+
+  it('falls back to the core protocol when OPTIONS gets no answer at all (as when CORS blocks it)', async () => {
+    const server = fakeTusServer({
+      extensions: FULL,
+      override: (e) => (e.method === 'OPTIONS' ? { networkError: 'blocked' } : undefined),
+    })
+    const result = await upload(randomBytes(100), options(server)).start().done
+    expect(result.ok && result.plan.creationWithUpload).toBe(false)
+    expect(server.stack.of('OPTIONS')).toHaveLength(1)
   })
 
   it('splits into partial uploads and concatenates them when concatenation is announced', async () => {
@@ -75,8 +106,10 @@ describe('SDK against a scripted transport', () => {
   it('defers the length of a stream of unknown size and declares it with the last chunk', async () => {
     const server = fakeTusServer({ extensions: FULL })
     const data = randomBytes(2500)
-    const result = await upload(Readable.from([data.subarray(0, 700), data.subarray(700)]), options(server, { chunkSize: 1000 }))
-      .start().done
+    const result = await upload(
+      Readable.from([data.subarray(0, 700), data.subarray(700)]),
+      options(server, { chunkSize: 1000 }),
+    ).start().done
     expect(result.ok && result.size).toBe(2500)
     expect(server.stack.of('POST')[0]?.headers['Upload-Defer-Length']).toBe('1')
     const patches = server.stack.of('PATCH')
@@ -100,7 +133,12 @@ describe('SDK against a scripted transport', () => {
     const result = await upload(randomBytes(2000), options(server, { chunkSize: 1000 })).start().done
     expect(result.ok).toBe(false)
     if (result.ok) return
-    expect(result.error).toMatchObject({ code: 'forbidden', status: 403, serverMessage: 'quota exceeded', method: 'PATCH' })
+    expect(result.error).toMatchObject({
+      code: 'forbidden',
+      status: 403,
+      serverMessage: 'quota exceeded',
+      method: 'PATCH',
+    })
     expect(server.stack.of('PATCH')).toHaveLength(1)
   })
 
@@ -132,7 +170,10 @@ describe('SDK against a scripted transport', () => {
       extensions: FULL,
       override: (e) => (e.method === 'POST' ? { networkError: 'ECONNRESET' } : undefined),
     })
-    const result = await upload(randomBytes(10), options(server, { retry: { ...fast, maxRetries: 3 } })).start().done
+    const result = await upload(
+      randomBytes(10),
+      options(server, { retry: { ...fast, maxRetries: 3 } }),
+    ).start().done
     expect(!result.ok && result.error.code).toBe('network')
     expect(server.stack.of('POST')).toHaveLength(4)
   })
@@ -159,8 +200,10 @@ describe('SDK against a scripted transport', () => {
         return undefined
       },
     })
-    const result = await upload(randomBytes(5000), options(server, { chunkSize: 1000, signal: controller.signal })).start()
-      .done
+    const result = await upload(
+      randomBytes(5000),
+      options(server, { chunkSize: 1000, signal: controller.signal }),
+    ).start().done
     expect(!result.ok && result.error.code).toBe('aborted')
     expect(server.stack.of('PATCH').length).toBeLessThan(4)
   })

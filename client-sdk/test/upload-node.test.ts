@@ -26,8 +26,11 @@ const base = () => ({ endpoint: tusk.url, urlStorage: new MemoryUrlStorage(), re
 
 describe('Node SDK against a real Tusk server', () => {
   it('uploads a file path streamed from disk; the stored bytes are identical', async () => {
-    const result = await upload(bigFile, { ...base(), chunkSize: 4 * 1024 * 1024, metadata: { purpose: 'test' } }).start()
-      .done
+    const result = await upload(bigFile, {
+      ...base(),
+      chunkSize: 4 * 1024 * 1024,
+      metadata: { purpose: 'test' },
+    }).start().done
     expect(result.ok).toBe(true)
     if (!result.ok) return
     expect(result.size).toBe(BIG)
@@ -52,7 +55,11 @@ describe('Node SDK against a real Tusk server', () => {
   })
 
   it('uploads a Readable of known size without deferring', async () => {
-    const result = await upload(createReadStream(bigFile), { ...base(), size: BIG, chunkSize: 4 * 1024 * 1024 }).start().done
+    const result = await upload(createReadStream(bigFile), {
+      ...base(),
+      size: BIG,
+      chunkSize: 4 * 1024 * 1024,
+    }).start().done
     expect(result.ok && result.plan.deferredLength).toBe(false)
     expect(result.ok && (await sha256Remote(result.url))).toBe(await sha256File(bigFile))
   })
@@ -88,7 +95,8 @@ describe('Node SDK against a real Tusk server', () => {
     const first = upload(bigFile, { ...base(), urlStorage, chunkSize: 1024 * 1024 })
     await new Promise<void>((resolve) => {
       first.on('progress', (p) => {
-        if (p.bytesAcknowledged >= 2 * 1024 * 1024 && first.state === 'running') void first.pause().then(resolve)
+        if (p.bytesAcknowledged >= 2 * 1024 * 1024 && first.state === 'running')
+          void first.pause().then(resolve)
       })
       first.start()
     })
@@ -103,7 +111,8 @@ describe('Node SDK against a real Tusk server', () => {
     const handle = upload(bigFile, { ...base(), chunkSize: 1024 * 1024 })
     await new Promise<void>((resolve) => {
       handle.on('progress', (p) => {
-        if (p.bytesAcknowledged > 0 && handle.state === 'running') void handle.abort({ terminate: true }).then(resolve)
+        if (p.bytesAcknowledged > 0 && handle.state === 'running')
+          void handle.abort({ terminate: true }).then(resolve)
       })
       handle.start()
     })
@@ -115,17 +124,26 @@ describe('Node SDK against a real Tusk server', () => {
 
   it('sends checksums exactly when the server announces the checksum extension', async () => {
     const caps = await announced(tusk.url)
-    const result = await upload(bigFile, { ...base(), checksum: 'sha256', chunkSize: 4 * 1024 * 1024 }).start().done
+    const result = await upload(bigFile, {
+      ...base(),
+      checksum: 'sha256',
+      chunkSize: 4 * 1024 * 1024,
+    }).start().done
     expect(result.ok).toBe(true)
     if (!result.ok) return
-    const expected = caps.extensions.includes('checksum') && caps.checksums.includes('sha256') ? 'sha256' : null
+    const expected =
+      caps.extensions.includes('checksum') && caps.checksums.includes('sha256') ? 'sha256' : null
     expect(result.plan.checksum).toBe(expected)
     expect(await sha256Remote(result.url)).toBe(await sha256File(bigFile))
   })
 
   it('uploads in parallel partials exactly when the server announces concatenation', async () => {
     const caps = await announced(tusk.url)
-    const result = await upload(bigFile, { ...base(), parallelUploads: 3, chunkSize: 2 * 1024 * 1024 }).start().done
+    const result = await upload(bigFile, {
+      ...base(),
+      parallelUploads: 3,
+      chunkSize: 2 * 1024 * 1024,
+    }).start().done
     expect(result.ok).toBe(true)
     if (!result.ok) return
     expect(result.plan.parallelUploads).toBe(caps.extensions.includes('concatenation') ? 3 : 1)

@@ -3,9 +3,9 @@ import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
+import { MemoryUrlStorage } from '../src/core/url-storage.js'
 import { FileUrlStorage } from '../src/node/file-url-storage.js'
 import { stateDir } from '../src/node/state-dir.js'
-import { MemoryUrlStorage } from '../src/core/url-storage.js'
 import { tempDir } from './helpers/files.js'
 
 const dist = fileURLToPath(new URL('../dist/index.node.js', import.meta.url))
@@ -71,4 +71,3 @@ describe('URL stores', () => {
     expect(stateDir({ HOME: '/h' })).toMatch(/\.local\/state\/tusk$/)
   })
 })
-

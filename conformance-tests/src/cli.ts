@@ -54,7 +54,10 @@ async function main(): Promise<number> {
   const report = await runConformance({
     url,
     headers,
-    only: values.only?.split(',').map((s) => s.trim()).filter(Boolean),
+    only: values.only
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     onResult: (result) => process.stdout.write(`${formatResult(result)}\n`),
   }).catch((error: Error) => fail(`cannot reach ${url}: ${error.message}`))
 

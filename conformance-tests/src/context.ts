@@ -74,7 +74,8 @@ export class Context {
     const headers: Record<string, string | string[] | undefined> = { ...this.userHeaders }
     if (method !== 'OPTIONS') headers['Tus-Resumable'] = TUS_VERSION
     for (const [name, value] of Object.entries(options.headers ?? {})) {
-      for (const existing of Object.keys(headers)) if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing]
+      for (const existing of Object.keys(headers))
+        if (existing.toLowerCase() === name.toLowerCase()) delete headers[existing]
       headers[name] = value
     }
     try {
@@ -83,7 +84,10 @@ export class Context {
       return res
     } catch (error) {
       const message = (error as Error).message
-      this.exchanges.push({ request: message.split(' -> ')[0] ?? message, response: message.split(' -> ')[1] ?? 'no response' })
+      this.exchanges.push({
+        request: message.split(' -> ')[0] ?? message,
+        response: message.split(' -> ')[1] ?? 'no response',
+      })
       throw new CheckFailure(message)
     }
   }
@@ -106,7 +110,8 @@ export class Context {
 
   expectStatus(res: HttpResponse, allowed: number | number[], what: string): void {
     const list = Array.isArray(allowed) ? allowed : [allowed]
-    if (!list.includes(res.status)) this.fail(`${what}: expected ${list.join(' or ')}, got ${res.status}`, res)
+    if (!list.includes(res.status))
+      this.fail(`${what}: expected ${list.join(' or ')}, got ${res.status}`, res)
   }
 
   /** Any 4xx; a 5xx, 2xx or 3xx fails with the given description. */
@@ -141,7 +146,12 @@ export class Context {
     return this.send('HEAD', url, { headers })
   }
 
-  patch(url: string, offset: number | string, body: Uint8Array, options: SendOptions = {}): Promise<HttpResponse> {
+  patch(
+    url: string,
+    offset: number | string,
+    body: Uint8Array,
+    options: SendOptions = {},
+  ): Promise<HttpResponse> {
     return this.send('PATCH', url, {
       ...options,
       headers: { 'Content-Type': OCTET_STREAM, 'Upload-Offset': String(offset), ...options.headers },
@@ -201,10 +211,13 @@ export class Context {
     }
     if (!got.equals(expected)) {
       const at = firstDifference(got, expected)
-      this.fail(`${what}: GET returned ${got.length} bytes that differ from the ${expected.length} sent (first difference at byte ${at})`, {
-        ...head,
-        exchange: this.exchanges.at(-1) ?? head.exchange,
-      })
+      this.fail(
+        `${what}: GET returned ${got.length} bytes that differ from the ${expected.length} sent (first difference at byte ${at})`,
+        {
+          ...head,
+          exchange: this.exchanges.at(-1) ?? head.exchange,
+        },
+      )
     }
   }
 }

@@ -1,6 +1,6 @@
+import { splitList } from './checks/define.js'
 import { request } from './http.js'
 import type { Discovery } from './types.js'
-import { splitList } from './checks/define.js'
 
 /** What the server says about itself in answer to OPTIONS (feature detection, tus 1.0.0). */
 export async function discover(url: string, headers: Record<string, string>): Promise<Discovery> {

@@ -37,7 +37,9 @@ export function expectedStatus(expectations: Expectations, id: string): Status {
 export function compareWithExpectations(results: CheckResult[], expectations: Expectations): Mismatch[] {
   return results.flatMap((r) => {
     const expected = expectedStatus(expectations, r.id)
-    return expected === r.status ? [] : [{ id: r.id, expected, actual: r.status, ...(r.reason ? { reason: r.reason } : {}) }]
+    return expected === r.status
+      ? []
+      : [{ id: r.id, expected, actual: r.status, ...(r.reason ? { reason: r.reason } : {}) }]
   })
 }
 

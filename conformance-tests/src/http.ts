@@ -45,15 +45,26 @@ function describeRequest(req: HttpRequest): string {
   const headers = Object.entries(req.headers ?? {})
     .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(' | ') : CRLF_SAFE(String(v))}`)
-  const trailers = req.trailers ? ` trailers{${Object.entries(req.trailers).map(([k, v]) => `${k}: ${v}`)}}` : ''
+  const trailers = req.trailers
+    ? ` trailers{${Object.entries(req.trailers).map(([k, v]) => `${k}: ${v}`)}}`
+    : ''
   const target = new URL(req.url)
   return `${req.method} ${target.pathname}${target.search} {${headers.join(', ')}}${describeBody(req.body, req.abortAfter)}${trailers}`
 }
 
-export function describeResponse(status: number, statusText: string, headers: Record<string, string>, body: Buffer) {
+export function describeResponse(
+  status: number,
+  statusText: string,
+  headers: Record<string, string>,
+  body: Buffer,
+) {
   const interesting = Object.entries(headers)
     // CORS headers are noise in a protocol report; framing headers say nothing about tus.
-    .filter(([k]) => !k.startsWith('access-control-') && !['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding'].includes(k))
+    .filter(
+      ([k]) =>
+        !k.startsWith('access-control-') &&
+        !['date', 'connection', 'keep-alive', 'content-length', 'transfer-encoding'].includes(k),
+    )
     .map(([k, v]) => `${k}: ${v}`)
   const text = body.length === 0 ? '' : ` body: ${JSON.stringify(body.subarray(0, 120).toString('latin1'))}`
   return `${status} ${statusText} {${interesting.join(', ')}}${text}`

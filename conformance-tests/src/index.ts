@@ -9,5 +9,14 @@ export {
 } from './expectations.js'
 export { formatMismatches, formatResult, formatSummary, toJUnit } from './report.js'
 export { type RunOptions, runConformance } from './run.js'
-export type { Check, CheckResult, ConformanceReport, Discovery, Exchange, Group, Level, Status } from './types.js'
+export type {
+  Check,
+  CheckResult,
+  ConformanceReport,
+  Discovery,
+  Exchange,
+  Group,
+  Level,
+  Status,
+} from './types.js'
 export { GROUPS } from './types.js'

@@ -38,9 +38,15 @@ export function formatMismatches(mismatches: Mismatch[]): string {
   ].join('\n')
 }
 
+/** Escapes text for XML; control characters other than tab and newlines are not allowed in XML 1.0. */
 const xml = (s: string) =>
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: XML 1.0 forbids these characters
-  s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, '?').replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`)
+  [...s]
+    .map((c) => {
+      const code = c.charCodeAt(0)
+      if (code < 0x20 && c !== '\t' && c !== '\n' && c !== '\r') return '?'
+      return '<>&"\''.includes(c) ? `&#${code};` : c
+    })
+    .join('')
 
 /** JUnit XML: one testsuite per group, one testcase per check, for CI dashboards. */
 export function toJUnit(report: ConformanceReport): string {
@@ -50,7 +56,8 @@ export function toJUnit(report: ConformanceReport): string {
     const cases = results.map((r) => {
       const open = `    <testcase classname="tus.${xml(r.group)}" name="${xml(`${r.id}: ${r.rule}`)}" time="${(r.durationMs / 1000).toFixed(3)}"`
       if (r.status === 'pass') return `${open}/>`
-      if (r.status === 'skip') return `${open}>\n      <skipped message="${xml(r.reason ?? '')}"/>\n    </testcase>`
+      if (r.status === 'skip')
+        return `${open}>\n      <skipped message="${xml(r.reason ?? '')}"/>\n    </testcase>`
       const detail = r.exchanges.map((e) => `sent: ${e.request}\ngot:  ${e.response}`).join('\n')
       return `${open}>\n      <failure message="${xml(r.reason ?? '')}">${xml(detail)}</failure>\n    </testcase>`
     })

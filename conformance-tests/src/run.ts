@@ -45,12 +45,24 @@ export async function runConformance(options: RunOptions): Promise<ConformanceRe
 
   for (const check of options.checks ?? allChecks) {
     if (!selected(check, options.only)) continue
-    const base = { id: check.id, group: check.group, section: check.section, level: check.level, rule: check.rule }
+    const base = {
+      id: check.id,
+      group: check.group,
+      section: check.section,
+      level: check.level,
+      rule: check.rule,
+    }
     const missing = check.requires.filter((name) => !discovery.extensions.includes(name))
     const t0 = Date.now()
     let result: CheckResult
     if (missing.length > 0) {
-      result = { ...base, status: 'skip', reason: `not announced: ${missing.join(', ')}`, exchanges: [], durationMs: 0 }
+      result = {
+        ...base,
+        status: 'skip',
+        reason: `not announced: ${missing.join(', ')}`,
+        exchanges: [],
+        durationMs: 0,
+      }
     } else {
       const ctx = new Context(options.url, discovery, headers, state)
       try {
@@ -60,12 +72,27 @@ export async function runConformance(options: RunOptions): Promise<ConformanceRe
       } catch (error) {
         const exchanges = ctx.exchanges.slice(-KEEP_EXCHANGES)
         if (error instanceof CheckSkip) {
-          result = { ...base, status: 'skip', reason: error.message, exchanges: [], durationMs: Date.now() - t0 }
+          result = {
+            ...base,
+            status: 'skip',
+            reason: error.message,
+            exchanges: [],
+            durationMs: Date.now() - t0,
+          }
         } else {
           const reason = error instanceof Error ? error.message : String(error)
           // Put the exchange that showed the failure last, where the report looks first.
-          const shown = error instanceof CheckFailure && error.exchange ? [...exchanges.filter((e) => e !== error.exchange), error.exchange] : exchanges
-          result = { ...base, status: 'fail', reason, exchanges: shown.slice(-KEEP_EXCHANGES), durationMs: Date.now() - t0 }
+          const shown =
+            error instanceof CheckFailure && error.exchange
+              ? [...exchanges.filter((e) => e !== error.exchange), error.exchange]
+              : exchanges
+          result = {
+            ...base,
+            status: 'fail',
+            reason,
+            exchanges: shown.slice(-KEEP_EXCHANGES),
+            durationMs: Date.now() - t0,
+          }
         }
       }
     }
@@ -75,7 +102,14 @@ export async function runConformance(options: RunOptions): Promise<ConformanceRe
 
   if (options.cleanup !== false && discovery.extensions.includes('termination')) {
     await Promise.allSettled(
-      state.created.map((url) => request({ method: 'DELETE', url, headers: { ...headers, 'Tus-Resumable': '1.0.0' }, timeoutMs: 2000 })),
+      state.created.map((url) =>
+        request({
+          method: 'DELETE',
+          url,
+          headers: { ...headers, 'Tus-Resumable': '1.0.0' },
+          timeoutMs: 2000,
+        }),
+      ),
     )
   }
 

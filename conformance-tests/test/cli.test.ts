@@ -6,8 +6,8 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startReferenceServer } from './reference-server/server.js'
 
-// The CLI as users run it: the compiled bin (npm test builds first), in its own process.
-const CLI = path.join(import.meta.dirname, '..', 'dist', 'cli.js')
+// The CLI as users run it: the installed bin over the compiled code (npm test builds first), in its own process.
+const CLI = path.join(import.meta.dirname, '..', 'bin', 'tusk-conformance.js')
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -22,7 +22,8 @@ describe('the tusk-conformance CLI', () => {
   let broken: Awaited<ReturnType<typeof startReferenceServer>>
   let dir: string
   beforeAll(async () => {
-    expect(existsSync(CLI), `${CLI} is missing: run "npx tsc -b" (npm test does) first`).toBe(true)
+    const compiled = path.join(import.meta.dirname, '..', 'dist', 'cli.js')
+    expect(existsSync(compiled), `${compiled} is missing: run "npx tsc -b" (npm test does) first`).toBe(true)
     good = await startReferenceServer()
     broken = await startReferenceServer(['noCacheControl'])
     dir = await mkdtemp(path.join(tmpdir(), 'tusk-conformance-cli-'))
@@ -34,7 +35,9 @@ describe('the tusk-conformance CLI', () => {
   it('prints one line per check and the summary "N passed, M failed", and exits 0 when nothing failed', async () => {
     const { code, stdout } = await cli([good.url, '--only', 'core,termination'])
     expect(code).toBe(0)
-    expect(stdout).toMatch(/^PASS core\.head\.cache-control \[MUST\] HEAD responses carry Cache-Control: no-store$/m)
+    expect(stdout).toMatch(
+      /^PASS core\.head\.cache-control \[MUST\] HEAD responses carry Cache-Control: no-store$/m,
+    )
     expect(stdout).toMatch(/^\d+ passed, 0 failed$/m)
   })
 
@@ -59,7 +62,17 @@ describe('the tusk-conformance CLI', () => {
   it('sends --header on every request and writes --json and --junit reports', async () => {
     const json = path.join(dir, 'out.json')
     const junit = path.join(dir, 'out.xml')
-    const { code } = await cli([broken.url, '-H', 'X-Tenant: acme', '--only', 'core.head', '--json', json, '--junit', junit])
+    const { code } = await cli([
+      broken.url,
+      '-H',
+      'X-Tenant: acme',
+      '--only',
+      'core.head',
+      '--json',
+      json,
+      '--junit',
+      junit,
+    ])
     expect(code).toBe(1)
     const report = JSON.parse(await readFile(json, 'utf8'))
     expect(report.failed).toBe(1)

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { compareWithExpectations, type ConformanceReport, parseExpectations } from '../src/index.js'
+import { type ConformanceReport, compareWithExpectations, parseExpectations } from '../src/index.js'
 
 /** Loads a committed expectation file from conformance-tests/expectations/. */
 export function loadExpectations(name: string) {

@@ -122,3 +122,16 @@ describe('expiration', async () => {
     expect((await send(finished)).body.toString()).toBe('xyz')
   })
 })
+
+describe('a request whose client went away', () => {
+  it('settles at once, so close() does not wait for the shutdown timeout (no leaked in-flight request)', async () => {
+    const server = await startTestServer({ shutdownTimeout: 10_000 })
+    const data = bytes(500_000, 51)
+    const url = await createUpload(server.url, data.length)
+    await partialPatch(url, 0, data.length, data.subarray(0, 200_000), (socket) => socket.destroy())
+    await sleep(300)
+    const started = Date.now()
+    await server.close()
+    expect(Date.now() - started).toBeLessThan(2_000)
+  })
+})

@@ -1,13 +1,18 @@
 import { crc32Bytes, crc32Update } from '../core/crc32.js'
 import type { ChecksumAlgorithm } from '../core/types.js'
 
-const WEB_CRYPTO: Partial<Record<ChecksumAlgorithm, string>> = { sha1: 'SHA-1', sha256: 'SHA-256', sha512: 'SHA-512' }
+const WEB_CRYPTO: Partial<Record<ChecksumAlgorithm, string>> = {
+  sha1: 'SHA-1',
+  sha256: 'SHA-256',
+  sha512: 'SHA-512',
+}
 
 const subtle = (): SubtleCrypto | undefined => globalThis.crypto?.subtle
 
 function toBase64(bytes: Uint8Array): string {
   let binary = ''
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
+  for (let i = 0; i < bytes.length; i += 0x8000)
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000))
   return btoa(binary)
 }
 

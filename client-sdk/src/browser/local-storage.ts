@@ -31,7 +31,10 @@ export class LocalStorageUrlStorage implements UrlStorage {
       const key = this.storage.key(i)
       if (!key?.startsWith(prefix)) continue
       try {
-        results.push({ ...(JSON.parse(this.storage.getItem(key) ?? 'null') as StoredUpload), urlStorageKey: key })
+        results.push({
+          ...(JSON.parse(this.storage.getItem(key) ?? 'null') as StoredUpload),
+          urlStorageKey: key,
+        })
       } catch {
         // A foreign or corrupted item under our prefix is skipped, not fatal.
       }

@@ -32,7 +32,10 @@ export const browserPlatform: Platform<BrowserUploadSource> = {
     if (source && typeof (source as { read?: unknown }).read === 'function') {
       return { input: source, size: size ?? null, fingerprint: null, metadata: {}, isStream: true }
     }
-    throw new TuskUploadError({ code: 'source', message: 'the source must be a File, a Blob or a stream reader' })
+    throw new TuskUploadError({
+      code: 'source',
+      message: 'the source must be a File, a Blob or a stream reader',
+    })
   },
   fileReader: defaultOptions.fileReader,
   httpStack: new DefaultHttpStack({}),

@@ -38,8 +38,13 @@ async function reason(res: Response): Promise<string> {
 
 /** HEAD an upload URL: its offset, length and metadata. */
 export async function headUpload(url: string, headers: Record<string, string>): Promise<UploadInfo> {
-  const res = await request(url, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0', ...headers } }, `HEAD ${url}`)
-  if (res.status === 404 || res.status === 410) throw new CommandFailure(`No upload at ${url} (the server answered ${res.status}).`)
+  const res = await request(
+    url,
+    { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0', ...headers } },
+    `HEAD ${url}`,
+  )
+  if (res.status === 404 || res.status === 410)
+    throw new CommandFailure(`No upload at ${url} (the server answered ${res.status}).`)
   if (!res.ok) throw new CommandFailure(`HEAD ${url} was refused with ${res.status}.`)
   const length = res.headers.get('Upload-Length')
   return {
@@ -54,7 +59,11 @@ export async function headUpload(url: string, headers: Record<string, string>): 
 
 /** DELETE an upload URL (tus termination); an upload that is already gone counts as deleted. */
 export async function deleteUpload(url: string, headers: Record<string, string>): Promise<void> {
-  const res = await request(url, { method: 'DELETE', headers: { 'Tus-Resumable': '1.0.0', ...headers } }, `DELETE ${url}`)
+  const res = await request(
+    url,
+    { method: 'DELETE', headers: { 'Tus-Resumable': '1.0.0', ...headers } },
+    `DELETE ${url}`,
+  )
   if (res.ok || res.status === 404 || res.status === 410) return
   throw new CommandFailure(`Deleting ${url} was refused with ${res.status}${await reason(res)}.`)
 }

@@ -11,7 +11,9 @@ import { registerStatus } from './commands/status.js'
 import { registerUpload } from './commands/upload.js'
 import { CommandFailure, EXIT, UsageError } from './usage-error.js'
 
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string
+}
 
 /** One clear sentence on stderr: capitalised, ending with a full stop. */
 function sentence(message: string): string {

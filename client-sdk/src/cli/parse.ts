@@ -18,7 +18,8 @@ const UNITS: Record<string, number> = {
 export function parseSize(text: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text)
   const unit = UNITS[match?.[2]?.toLowerCase() ?? 'x']
-  if (!match || unit === undefined) throw new UsageError(`"${text}" is not a size (try 8MiB, 512KiB or a byte count).`)
+  if (!match || unit === undefined)
+    throw new UsageError(`"${text}" is not a size (try 8MiB, 512KiB or a byte count).`)
   const bytes = Math.round(Number(match[1]) * unit)
   if (bytes < 1 || !Number.isSafeInteger(bytes)) throw new UsageError(`"${text}" is not a usable size.`)
   return bytes
@@ -26,7 +27,8 @@ export function parseSize(text: string): number {
 
 export function parsePositiveInt(name: string, text: string): number {
   const value = Number(text)
-  if (!Number.isInteger(value) || value < 1) throw new UsageError(`${name} must be a positive whole number, not "${text}".`)
+  if (!Number.isInteger(value) || value < 1)
+    throw new UsageError(`${name} must be a positive whole number, not "${text}".`)
   return value
 }
 
@@ -36,7 +38,8 @@ export function parseMetadata(pairs: string[]): Record<string, string> {
   for (const pair of pairs) {
     const index = pair.indexOf('=')
     const key = index > 0 ? pair.slice(0, index) : ''
-    if (!key || /[\s,]/.test(key)) throw new UsageError(`--metadata "${pair}" must look like key=value (key without spaces or commas).`)
+    if (!key || /[\s,]/.test(key))
+      throw new UsageError(`--metadata "${pair}" must look like key=value (key without spaces or commas).`)
     metadata[key] = pair.slice(index + 1)
   }
   return metadata
@@ -48,21 +51,26 @@ export function parseHeaders(lines: string[]): Record<string, string> {
   for (const line of lines) {
     const index = line.indexOf(':')
     const name = index > 0 ? line.slice(0, index).trim() : ''
-    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new UsageError(`--header "${line}" must look like 'Name: value'.`)
+    if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name))
+      throw new UsageError(`--header "${line}" must look like 'Name: value'.`)
     headers[name] = line.slice(index + 1).trim()
   }
   return headers
 }
 
 export function parseEndpoint(text: string | undefined): string {
-  if (!text) throw new UsageError('--endpoint is required (or set TUSK_ENDPOINT), e.g. --endpoint http://127.0.0.1:1080/files.')
+  if (!text)
+    throw new UsageError(
+      '--endpoint is required (or set TUSK_ENDPOINT), e.g. --endpoint http://127.0.0.1:1080/files.',
+    )
   let url: URL
   try {
     url = new URL(text)
   } catch {
     throw new UsageError(`--endpoint "${text}" is not a URL.`)
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--endpoint must be an http(s) URL, not "${text}".`)
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`--endpoint must be an http(s) URL, not "${text}".`)
   return url.toString()
 }
 

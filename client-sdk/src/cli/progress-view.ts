@@ -28,7 +28,10 @@ const payload = (name: string, p: UploadProgress) => ({
 /** One bar per file plus an overall bar (cli-progress redraws them in place). */
 class BarsView implements ProgressView {
   private readonly multibar: cliProgress.MultiBar
-  private readonly bars = new Map<string, { bar: cliProgress.SingleBar; name: string; progress: UploadProgress }>()
+  private readonly bars = new Map<
+    string,
+    { bar: cliProgress.SingleBar; name: string; progress: UploadProgress }
+  >()
   private overall: cliProgress.SingleBar | null = null
 
   constructor(stream: NodeJS.WriteStream) {
@@ -48,7 +51,13 @@ class BarsView implements ProgressView {
   }
 
   add(id: string, name: string, total: number | null): void {
-    const progress: UploadProgress = { bytesSent: 0, bytesAcknowledged: 0, bytesTotal: total, rate: 0, etaSeconds: null }
+    const progress: UploadProgress = {
+      bytesSent: 0,
+      bytesAcknowledged: 0,
+      bytesTotal: total,
+      rate: 0,
+      etaSeconds: null,
+    }
     const label = name.length > 24 ? `…${name.slice(-23)}` : name.padEnd(24)
     const bar = this.multibar.create(total ?? 1, 0, payload(label, progress))
     this.bars.set(id, { bar, name: label, progress })
@@ -76,7 +85,13 @@ class BarsView implements ProgressView {
       this.overall.setTotal(Math.max(total, 1))
       this.overall.update(
         sent,
-        payload('total'.padEnd(24), { bytesSent: sent, bytesAcknowledged: 0, bytesTotal: total, rate, etaSeconds: eta }),
+        payload('total'.padEnd(24), {
+          bytesSent: sent,
+          bytesAcknowledged: 0,
+          bytesTotal: total,
+          rate,
+          etaSeconds: eta,
+        }),
       )
     }
   }

@@ -25,7 +25,10 @@ export interface JobReport {
  * Runs uploads with live progress and reports the outcome. Ctrl-C (SIGINT) or SIGTERM pauses every
  * running upload — the server keeps what it received — and the same command resumes later.
  */
-export async function runUploads(jobs: UploadJob[], options: { json: boolean; concurrency: number }): Promise<number> {
+export async function runUploads(
+  jobs: UploadJob[],
+  options: { json: boolean; concurrency: number },
+): Promise<number> {
   const view = createProgressView({ json: options.json })
   const reports: JobReport[] = new Array(jobs.length)
   const running = new Set<UploadHandle>()
@@ -37,7 +40,9 @@ export async function runUploads(jobs: UploadJob[], options: { json: boolean; co
   const stop = (signal: NodeJS.Signals) => {
     if (interrupted) process.exit(EXIT.interrupted) // a second Ctrl-C: leave at once
     interrupted = true
-    view.log(`${signal === 'SIGINT' ? 'Interrupted' : 'Stopping'}: pausing uploads; run the same command again to resume.`)
+    view.log(
+      `${signal === 'SIGINT' ? 'Interrupted' : 'Stopping'}: pausing uploads; run the same command again to resume.`,
+    )
     void Promise.allSettled([...running].map((handle) => handle.pause())).then(onInterrupt)
   }
   process.on('SIGINT', stop)
@@ -56,10 +61,14 @@ export async function runUploads(jobs: UploadJob[], options: { json: boolean; co
       handle.on('progress', (progress) => view.update(id, progress))
       handle.on('plan', (plan) => {
         if (job.options.checksum && !plan.checksum) {
-          view.log(`${name}: the server does not announce checksum ${job.options.checksum}; sending without checksums.`)
+          view.log(
+            `${name}: the server does not announce checksum ${job.options.checksum}; sending without checksums.`,
+          )
         }
         if ((job.options.parallelUploads ?? 1) > 1 && plan.parallelUploads === 1) {
-          view.log(`${name}: parallel uploads need the server's concatenation extension (or an upload was resumed); sending as one upload.`)
+          view.log(
+            `${name}: parallel uploads need the server's concatenation extension (or an upload was resumed); sending as one upload.`,
+          )
         }
       })
       handle.on('retry', ({ attempt, delayMs, error }) => {
@@ -85,7 +94,10 @@ export async function runUploads(jobs: UploadJob[], options: { json: boolean; co
   const results = jobs.map((job, index) => reports[index] ?? { file: job.path, ok: false, paused: true })
   if (options.json) process.stdout.write(`${JSON.stringify({ results }, null, 2)}\n`)
   if (interrupted) return EXIT.interrupted
-  return results.every((result) => result.ok) ? EXIT.ok : EXIT.failure
+  const failed = results.filter((result) => !result.ok).length
+  if (failed > 0 && !options.json)
+    process.stderr.write(`tusk: ${failed} of ${results.length} uploads failed.\n`)
+  return failed === 0 ? EXIT.ok : EXIT.failure
 }
 
 function report(file: string, outcome: UploadResult | 'interrupted'): JobReport {

@@ -1,5 +1,4 @@
 import type { HttpResponse, HttpStack } from 'tus-js-client'
-import { TuskUploadError } from './errors.js'
 import type { ServerCapabilities } from './types.js'
 
 /** What a server that does not answer OPTIONS is assumed to support: the core and creation. */
@@ -34,8 +33,10 @@ export function parseCapabilities(res: HttpResponse): ServerCapabilities {
 }
 
 /**
- * Sends OPTIONS to the endpoint. A network failure is reported as an error (the caller retries it
- * like any other request); an unhelpful answer yields the assumed capabilities.
+ * Sends OPTIONS to the endpoint. Any failure — an unhelpful answer, or no answer at all (which is
+ * what a browser reports when CORS blocks the request) — yields the assumed capabilities: the
+ * upload then goes ahead with the core protocol, and its own requests surface (and retry) any real
+ * connectivity problem.
  */
 export async function discoverCapabilities(
   httpStack: HttpStack,
@@ -45,19 +46,11 @@ export async function discoverCapabilities(
   const req = httpStack.createRequest('OPTIONS', endpoint)
   req.setHeader('Tus-Resumable', '1.0.0')
   await prepare(req)
-  let res: HttpResponse
   try {
-    res = await req.send(null)
-  } catch (error) {
-    throw new TuskUploadError({
-      code: 'network',
-      method: 'OPTIONS',
-      url: endpoint,
-      message: `OPTIONS ${endpoint} failed without an answer: ${(error as Error).message}`,
-      cause: error,
-    })
+    return parseCapabilities(await req.send(null))
+  } catch {
+    return ASSUMED_CAPABILITIES
   }
-  return parseCapabilities(res)
 }
 
 export function supports(capabilities: ServerCapabilities, extension: string): boolean {

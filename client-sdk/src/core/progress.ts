@@ -43,7 +43,13 @@ export class ProgressTracker {
     const acknowledged = this.acknowledged
     const bytesSent = Math.max(this.sent, acknowledged)
     const etaSeconds =
-      this.total === null ? null : bytesSent >= this.total ? 0 : rate > 0 ? (this.total - bytesSent) / rate : null
+      this.total === null
+        ? null
+        : bytesSent >= this.total
+          ? 0
+          : rate > 0
+            ? (this.total - bytesSent) / rate
+            : null
     return { bytesSent, bytesAcknowledged: acknowledged, bytesTotal: this.total, rate, etaSeconds }
   }
 }

@@ -125,7 +125,12 @@ export class UploadController<S, M extends Metadata> implements UploadHandle<M> 
   }
 
   async abort(options: { terminate?: boolean } = {}): Promise<void> {
-    if (this.currentState === 'succeeded' || this.currentState === 'failed' || this.currentState === 'aborted') return
+    if (
+      this.currentState === 'succeeded' ||
+      this.currentState === 'failed' ||
+      this.currentState === 'aborted'
+    )
+      return
     this.setState('aborted')
     await this.stopCurrentAttempt()
     const aborted = new TuskUploadError({ code: 'aborted', message: 'the upload was aborted' })
@@ -156,10 +161,14 @@ export class UploadController<S, M extends Metadata> implements UploadHandle<M> 
     this.capabilities ??=
       options.discover === false
         ? ASSUMED_CAPABILITIES
-        : await discoverCapabilities(options.httpStack ?? platform.httpStack, options.endpoint, async (req) => {
-            for (const [name, value] of Object.entries(options.headers ?? {})) req.setHeader(name, value)
-            await this.authorize(req)
-          })
+        : await discoverCapabilities(
+            options.httpStack ?? platform.httpStack,
+            options.endpoint,
+            async (req) => {
+              for (const [name, value] of Object.entries(options.headers ?? {})) req.setHeader(name, value)
+              await this.authorize(req)
+            },
+          )
     const caps = this.capabilities
 
     if (prepared.size !== null && caps.maxSize !== null && prepared.size > caps.maxSize) {
@@ -207,21 +216,30 @@ export class UploadController<S, M extends Metadata> implements UploadHandle<M> 
     let parallelUploads = Math.max(1, Math.floor(options.parallelUploads ?? 1))
     if (
       parallelUploads > 1 &&
-      !(supports(caps, 'concatenation') && !deferred && !prepared.isStream && (prepared.size ?? 0) >= parallelUploads)
+      !(
+        supports(caps, 'concatenation') &&
+        !deferred &&
+        !prepared.isStream &&
+        (prepared.size ?? 0) >= parallelUploads
+      )
     ) {
       parallelUploads = 1
     }
     // A remembered upload decides the shape: resuming beats re-splitting.
-    if (this.resumePoint?.parallelUploadUrls?.length) parallelUploads = this.resumePoint.parallelUploadUrls.length
+    if (this.resumePoint?.parallelUploadUrls?.length)
+      parallelUploads = this.resumePoint.parallelUploadUrls.length
     else if (this.resumePoint?.uploadUrl) parallelUploads = 1
 
     this.tracker.total = prepared.size
     this.plan = {
       checksum,
       parallelUploads,
-      creationWithUpload: options.creationWithUpload !== false && supports(caps, 'creation-with-upload') && !deferred,
+      creationWithUpload:
+        options.creationWithUpload !== false && supports(caps, 'creation-with-upload') && !deferred,
       deferredLength: deferred,
-      chunkSize: options.chunkSize ?? (checksum || prepared.isStream ? DEFAULT_BOUNDED_CHUNK : Number.POSITIVE_INFINITY),
+      chunkSize:
+        options.chunkSize ??
+        (checksum || prepared.isStream ? DEFAULT_BOUNDED_CHUNK : Number.POSITIVE_INFINITY),
     }
     this.emit('plan', this.plan)
   }
@@ -292,7 +310,8 @@ export class UploadController<S, M extends Metadata> implements UploadHandle<M> 
       removeUpload: async (key) => {
         if (current()) await storage.removeUpload(key)
       },
-      addUpload: async (fingerprint, upload) => (current() ? storage.addUpload(fingerprint, upload) : 'superseded'),
+      addUpload: async (fingerprint, upload) =>
+        current() ? storage.addUpload(fingerprint, upload) : 'superseded',
     }
   }
 
@@ -417,9 +436,10 @@ export class UploadController<S, M extends Metadata> implements UploadHandle<M> 
   /** DELETE the upload (and its partial uploads) on the server, then forget it locally. */
   private async terminate(): Promise<void> {
     const point = this.resumePoint
-    const urls = [...(point?.parallelUploadUrls ?? []), ...(point?.uploadUrl ? [point.uploadUrl] : [])].filter(
-      (url): url is string => Boolean(url),
-    )
+    const urls = [
+      ...(point?.parallelUploadUrls ?? []),
+      ...(point?.uploadUrl ? [point.uploadUrl] : []),
+    ].filter((url): url is string => Boolean(url))
     const stack = this.options.httpStack ?? this.platform.httpStack
     for (const url of urls) {
       await terminateUpload(stack, url, this.options.headers ?? {}, (req) => this.authorize(req))
@@ -447,7 +467,8 @@ export class UploadController<S, M extends Metadata> implements UploadHandle<M> 
   }
 
   private emit<E extends keyof UploadEvents>(event: E, value: UploadEvents[E]): void {
-    for (const listener of this.listeners.get(event) ?? []) (listener as (value: UploadEvents[E]) => void)(value)
+    for (const listener of this.listeners.get(event) ?? [])
+      (listener as (value: UploadEvents[E]) => void)(value)
   }
 }
 
@@ -466,11 +487,15 @@ export async function terminateUpload(
   try {
     res = await req.send(null)
   } catch (error) {
-    throw toUploadError(Object.assign(new Error('termination failed'), { originalRequest: req, causingError: error }))
+    throw toUploadError(
+      Object.assign(new Error('termination failed'), { originalRequest: req, causingError: error }),
+    )
   }
   const status = res.getStatus()
   if (status === 204 || status === 200 || status === 404 || status === 410) return
-  throw toUploadError(Object.assign(new Error('termination failed'), { originalRequest: req, originalResponse: res }))
+  throw toUploadError(
+    Object.assign(new Error('termination failed'), { originalRequest: req, originalResponse: res }),
+  )
 }
 
 export function createUpload<S, M extends Metadata>(

@@ -37,7 +37,8 @@ export async function nodeDigest(body: unknown, algorithm: ChecksumAlgorithm): P
     const size = (body as ReadStream & { size: number }).size
     const start = (body as ReadStream & { start?: number }).start ?? 0
     if (size > 0) {
-      for await (const chunk of createReadStream(body.path, { start, end: start + size - 1 })) hash.update(chunk)
+      for await (const chunk of createReadStream(body.path, { start, end: start + size - 1 }))
+        hash.update(chunk)
     }
     return hash.digest().toString('base64')
   }

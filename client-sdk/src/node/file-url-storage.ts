@@ -2,12 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import lockfile from 'proper-lockfile'
-import {
-  KEY_PREFIX,
-  newStorageKey,
-  type StoredUpload,
-  type UrlStorage,
-} from '../core/url-storage.js'
+import { KEY_PREFIX, newStorageKey, type StoredUpload, type UrlStorage } from '../core/url-storage.js'
 import { defaultUrlStorePath } from './state-dir.js'
 
 type Entries = Record<string, Omit<StoredUpload, 'urlStorageKey'>>

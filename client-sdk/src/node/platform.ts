@@ -5,8 +5,8 @@ import { basename, resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { DefaultHttpStack } from 'tus-js-client'
-import type { Platform, PreparedSource } from '../core/platform.js'
 import { TuskUploadError } from '../core/errors.js'
+import type { Platform, PreparedSource } from '../core/platform.js'
 import { NODE_ALGORITHMS, nodeDigest } from './digest.js'
 import { FileUrlStorage } from './file-url-storage.js'
 import { NodeFileReader, PathInput } from './sources.js'
@@ -19,11 +19,13 @@ async function preparePath(path: string, endpoint: string): Promise<PreparedSour
   const info = await stat(absolute).catch((error: NodeJS.ErrnoException) => {
     throw new TuskUploadError({
       code: 'source',
-      message: error.code === 'ENOENT' ? `file not found: ${absolute}` : `cannot read ${absolute}: ${error.message}`,
+      message:
+        error.code === 'ENOENT' ? `file not found: ${absolute}` : `cannot read ${absolute}: ${error.message}`,
       cause: error,
     })
   })
-  if (!info.isFile()) throw new TuskUploadError({ code: 'source', message: `not a regular file: ${absolute}` })
+  if (!info.isFile())
+    throw new TuskUploadError({ code: 'source', message: `not a regular file: ${absolute}` })
   return {
     input: new PathInput(absolute, 0, info.size),
     size: info.size,

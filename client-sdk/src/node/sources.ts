@@ -50,7 +50,11 @@ class BufferSource implements FileSource {
   }
 
   async slice(start: number, end: number): Promise<SliceResult> {
-    const bytes = Buffer.from(this.buffer.buffer, this.buffer.byteOffset + start, Math.max(0, Math.min(end, this.size) - start))
+    const bytes = Buffer.from(
+      this.buffer.buffer,
+      this.buffer.byteOffset + start,
+      Math.max(0, Math.min(end, this.size) - start),
+    )
     return { value: Object.assign(bytes, { size: bytes.length }), done: end >= this.size }
   }
 
@@ -75,7 +79,9 @@ class StreamSource implements FileSource {
 
   async slice(start: number, end: number): Promise<SliceResult> {
     if (start < this.position || start > this.position + this.buffer.length) {
-      throw new Error(`cannot re-read a stream at byte ${start}: only bytes from ${this.position} are buffered`)
+      throw new Error(
+        `cannot re-read a stream at byte ${start}: only bytes from ${this.position} are buffered`,
+      )
     }
     this.buffer = this.buffer.subarray(start - this.position)
     this.position = start
@@ -86,7 +92,10 @@ class StreamSource implements FileSource {
       else this.buffer = Buffer.concat([this.buffer, Buffer.from(next.value)])
     }
     const value = Buffer.from(this.buffer.subarray(0, want))
-    return { value: Object.assign(value, { size: value.length }), done: this.ended && this.buffer.length <= want }
+    return {
+      value: Object.assign(value, { size: value.length }),
+      done: this.ended && this.buffer.length <= want,
+    }
   }
 
   close(): void {

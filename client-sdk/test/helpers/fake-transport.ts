@@ -78,9 +78,16 @@ class FakeRequest implements HttpRequest {
   async send(body: unknown): Promise<HttpResponse> {
     const bytes = await bodyBytes(body)
     if (bytes) this.progress(bytes.length)
-    const reply = this.stack.reply({ method: this.method, url: this.url, headers: { ...this.headers }, body: bytes })
+    const reply = this.stack.reply({
+      method: this.method,
+      url: this.url,
+      headers: { ...this.headers },
+      body: bytes,
+    })
     if ('networkError' in reply) throw new Error(reply.networkError)
-    const headers = Object.fromEntries(Object.entries(reply.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]))
+    const headers = Object.fromEntries(
+      Object.entries(reply.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+    )
     return {
       getStatus: () => reply.status,
       getHeader: (name: string) => headers[name.toLowerCase()],
@@ -126,7 +133,10 @@ export function fakeTusServer(options: {
         const url = `${base}/u${next++}`
         const concat = h['Upload-Concat']
         if (concat?.startsWith('final;')) {
-          const parts = concat.slice(6).split(' ').map((u) => uploads.get(u)?.data ?? Buffer.alloc(0))
+          const parts = concat
+            .slice(6)
+            .split(' ')
+            .map((u) => uploads.get(u)?.data ?? Buffer.alloc(0))
           const data = Buffer.concat(parts)
           uploads.set(url, { length: data.length, data })
           return { status: 201, headers: { Location: url } }
@@ -143,14 +153,17 @@ export function fakeTusServer(options: {
           status: 200,
           headers: {
             'Upload-Offset': String(upload.data.length),
-            ...(upload.length !== null ? { 'Upload-Length': String(upload.length) } : { 'Upload-Defer-Length': '1' }),
+            ...(upload.length !== null
+              ? { 'Upload-Length': String(upload.length) }
+              : { 'Upload-Defer-Length': '1' }),
           },
         }
       }
       case 'PATCH': {
         const upload = uploads.get(exchange.url)
         if (!upload) return { status: 404, body: 'upload not found\n' }
-        if (Number(h['Upload-Offset']) !== upload.data.length) return { status: 409, body: 'offset mismatch\n' }
+        if (Number(h['Upload-Offset']) !== upload.data.length)
+          return { status: 409, body: 'offset mismatch\n' }
         if (h['Upload-Length'] !== undefined) upload.length = Number(h['Upload-Length'])
         upload.data = Buffer.concat([upload.data, exchange.body ?? Buffer.alloc(0)])
         return { status: 204, headers: { 'Upload-Offset': String(upload.data.length) } }

@@ -7,6 +7,8 @@ export type Fault =
   | { kind: 'status'; status: number; headers?: Record<string, string>; body?: string }
   /** Forwards the request, then cuts both connections once this many body bytes went through. */
   | { kind: 'reset'; afterBytes: number }
+  /** Forwards the request with one body byte flipped (bit rot in transit). */
+  | { kind: 'corrupt'; atByte: number }
 
 export interface SeenRequest {
   method: string
@@ -28,6 +30,13 @@ export class FaultProxy {
   bodyBytes = 0
   /** Bytes per second for request bodies; null = full speed. */
   throttle: number | null = null
+  /** Bytes per second for response bodies (downloads); null = full speed. */
+  responseThrottle: number | null = null
+  /**
+   * Adds CORS headers to answers that lack them (the server omits them on a browser's actual
+   * OPTIONS request): lets a browser test reach the SDK paths behind discovery regardless.
+   */
+  addCors = false
   /** Answer with a status instead of forwarding when this returns one (e.g. 401 for a bad token). */
   gate: ((req: IncomingMessage) => { status: number; body: string } | null) | null = null
   private readonly faults: Array<{ method: string; fault: Fault; times: number }> = []
@@ -73,7 +82,12 @@ export class FaultProxy {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
-    const seen: SeenRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, status: 0 }
+    const seen: SeenRequest = {
+      method: req.method ?? '',
+      path: req.url ?? '',
+      headers: req.headers,
+      status: 0,
+    }
     this.requests.push(seen)
     const answer = (status: number, headers: Record<string, string>, body: string) => {
       req.on('data', (chunk: Buffer) => {
@@ -86,9 +100,15 @@ export class FaultProxy {
       })
     }
     const gated = this.gate?.(req)
-    if (gated) return answer(gated.status, {}, gated.body)
+    if (gated) {
+      answer(gated.status, {}, gated.body)
+      return
+    }
     const fault = this.takeFault(seen.method)
-    if (fault?.kind === 'status') return answer(fault.status, fault.headers ?? {}, fault.body ?? '')
+    if (fault?.kind === 'status') {
+      answer(fault.status, fault.headers ?? {}, fault.body ?? '')
+      return
+    }
 
     const upstream = http.request({
       host: this.target.hostname,
@@ -99,8 +119,21 @@ export class FaultProxy {
     })
     upstream.on('response', (up) => {
       seen.status = up.statusCode ?? 0
-      res.writeHead(up.statusCode ?? 502, up.headers)
-      up.pipe(res)
+      const headers = { ...up.headers }
+      if (this.addCors && req.headers.origin && !headers['access-control-allow-origin']) {
+        headers['access-control-allow-origin'] = '*'
+        headers['access-control-expose-headers'] =
+          'Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm, Location, Upload-Offset, Upload-Length'
+      }
+      res.writeHead(up.statusCode ?? 502, headers)
+      up.on('data', (chunk: Buffer) => {
+        res.write(chunk)
+        if (this.responseThrottle) {
+          up.pause()
+          setTimeout(() => up.resume(), (chunk.length / this.responseThrottle) * 1000)
+        }
+      })
+      up.on('end', () => res.end())
     })
     upstream.on('error', () => res.destroy())
     req.on('close', () => {
@@ -108,7 +141,8 @@ export class FaultProxy {
     })
 
     let forwarded = 0
-    req.on('data', (chunk: Buffer) => {
+    req.on('data', (data: Buffer) => {
+      let chunk = data
       this.bodyBytes += chunk.length
       forwarded += chunk.length
       if (fault?.kind === 'reset' && forwarded >= fault.afterBytes) {
@@ -120,6 +154,11 @@ export class FaultProxy {
         }, 20)
         req.pause()
         return
+      }
+      if (fault?.kind === 'corrupt' && forwarded > fault.atByte && forwarded - chunk.length <= fault.atByte) {
+        const index = fault.atByte - (forwarded - chunk.length)
+        chunk = Buffer.from(chunk)
+        chunk[index] = (chunk[index] as number) ^ 0xff
       }
       const writable = upstream.write(chunk)
       const delay = this.throttle ? (chunk.length / this.throttle) * 1000 : 0

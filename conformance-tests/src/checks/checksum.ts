@@ -37,20 +37,36 @@ export const checksumChecks: Check[] = [
     'options.sha1',
     { section: SECTION, level: 'MUST', rule: 'sha1 is among the supported algorithms', requires },
     async (ctx) => {
-      ctx.expect(ctx.discovery.checksumAlgorithms.includes('sha1'), `Tus-Checksum-Algorithm lists ${ctx.discovery.checksumAlgorithms.join(',') || 'nothing'}, not sha1`)
+      ctx.expect(
+        ctx.discovery.checksumAlgorithms.includes('sha1'),
+        `Tus-Checksum-Algorithm lists ${ctx.discovery.checksumAlgorithms.join(',') || 'nothing'}, not sha1`,
+      )
     },
   ),
   check(
     'options.algorithm-names',
-    { section: SECTION, level: 'MUST', rule: 'algorithm names are ASCII without uppercase letters', requires },
+    {
+      section: SECTION,
+      level: 'MUST',
+      rule: 'algorithm names are ASCII without uppercase letters',
+      requires,
+    },
     async (ctx) => {
       const bad = ctx.discovery.checksumAlgorithms.filter((name) => !/^[\x21-\x40\x5b-\x7e]+$/.test(name))
-      ctx.expect(bad.length === 0, `algorithm names with uppercase or non-ASCII characters: ${bad.join(', ')}`)
+      ctx.expect(
+        bad.length === 0,
+        `algorithm names with uppercase or non-ASCII characters: ${bad.join(', ')}`,
+      )
     },
   ),
   check(
     'patch.match-204',
-    { section: SECTION, level: 'MUST', rule: 'a PATCH whose sha1 matches is accepted with 204', requires: NEEDS_UPLOAD },
+    {
+      section: SECTION,
+      level: 'MUST',
+      rule: 'a PATCH whose sha1 matches is accepted with 204',
+      requires: NEEDS_UPLOAD,
+    },
     async (ctx) => {
       const data = pattern(11, 7)
       const { url } = await ctx.create(11)
@@ -61,10 +77,17 @@ export const checksumChecks: Check[] = [
   ),
   check(
     'patch.mismatch-460',
-    { section: SECTION, level: 'SHOULD', rule: 'a PATCH whose checksum does not match gets 460', requires: NEEDS_UPLOAD },
+    {
+      section: SECTION,
+      level: 'SHOULD',
+      rule: 'a PATCH whose checksum does not match gets 460',
+      requires: NEEDS_UPLOAD,
+    },
     async (ctx) => {
       const { url } = await ctx.create(11)
-      const res = await ctx.patch(url, 0, pattern(11), { headers: { 'Upload-Checksum': `sha1 ${sha1(pattern(11, 99))}` } })
+      const res = await ctx.patch(url, 0, pattern(11), {
+        headers: { 'Upload-Checksum': `sha1 ${sha1(pattern(11, 99))}` },
+      })
       ctx.expectStatus(res, 460, 'PATCH with a wrong sha1 Upload-Checksum')
     },
   ),
@@ -79,7 +102,9 @@ export const checksumChecks: Check[] = [
     async (ctx) => {
       const data = pattern(11, 8)
       const { url } = await ctx.create(11)
-      const res = await ctx.patch(url, 0, pattern(11, 50), { headers: { 'Upload-Checksum': `sha1 ${sha1(data)}` } })
+      const res = await ctx.patch(url, 0, pattern(11, 50), {
+        headers: { 'Upload-Checksum': `sha1 ${sha1(data)}` },
+      })
       ctx.expect(res.status !== 204, 'a PATCH with a wrong checksum was accepted (204)', res)
       const offset = await ctx.offsetOf(url)
       ctx.expect(offset === 0, `after the failed checksum the offset is ${offset}, expected 0`)
@@ -97,7 +122,9 @@ export const checksumChecks: Check[] = [
     },
     async (ctx) => {
       const { url } = await ctx.create(4)
-      const res = await ctx.patch(url, 0, pattern(4), { headers: { 'Upload-Checksum': `nosuchalgo ${sha1(pattern(4))}` } })
+      const res = await ctx.patch(url, 0, pattern(4), {
+        headers: { 'Upload-Checksum': `nosuchalgo ${sha1(pattern(4))}` },
+      })
       ctx.expectStatus(res, 400, 'PATCH with Upload-Checksum: nosuchalgo …')
       const offset = await ctx.offsetOf(url)
       ctx.expect(offset === 0, `after the refused PATCH the offset is ${offset}, expected 0`)
@@ -121,9 +148,17 @@ export const checksumChecks: Check[] = [
           continue
         }
         const { url } = await ctx.create(66)
-        const wrong = await ctx.patch(url, 0, data, { headers: { 'Upload-Checksum': `${algorithm} ${digest(algorithm, pattern(33, 26))}` } })
-        ctx.expect(wrong.status >= 400 && wrong.status < 500, `${algorithm}: a wrong checksum was answered ${wrong.status}`, wrong)
-        const right = await ctx.patch(url, 0, data, { headers: { 'Upload-Checksum': `${algorithm} ${good}` } })
+        const wrong = await ctx.patch(url, 0, data, {
+          headers: { 'Upload-Checksum': `${algorithm} ${digest(algorithm, pattern(33, 26))}` },
+        })
+        ctx.expect(
+          wrong.status >= 400 && wrong.status < 500,
+          `${algorithm}: a wrong checksum was answered ${wrong.status}`,
+          wrong,
+        )
+        const right = await ctx.patch(url, 0, data, {
+          headers: { 'Upload-Checksum': `${algorithm} ${good}` },
+        })
         ctx.expectStatus(right, 204, `${algorithm}: PATCH with a matching checksum`)
       }
       if (unknown.length > 0) ctx.note(`not verified (unknown to this Node): ${unknown.join(', ')}`)

@@ -35,7 +35,11 @@ export const concatenationUnfinishedChecks: Check[] = [
       const { url, finish, data } = await unfinishedFinal(ctx)
       const res = await ctx.head(url)
       // "The Upload-Length header MUST be included if the length of the final resource can be calculated."
-      ctx.expect(res.headers['upload-length'] === '10', `HEAD before the partials finish: Upload-Length ${res.headers['upload-length']}, expected 10`, res)
+      ctx.expect(
+        res.headers['upload-length'] === '10',
+        `HEAD before the partials finish: Upload-Length ${res.headers['upload-length']}, expected 10`,
+        res,
+      )
       await finish()
       await ctx.verifyBytes(url, data, 'final upload')
     },
@@ -51,7 +55,11 @@ export const concatenationUnfinishedChecks: Check[] = [
     async (ctx) => {
       const { url } = await unfinishedFinal(ctx)
       const res = await ctx.head(url)
-      ctx.expect(res.headers['upload-offset'] === undefined, `HEAD carries Upload-Offset ${res.headers['upload-offset']} before concatenation finished`, res)
+      ctx.expect(
+        res.headers['upload-offset'] === undefined,
+        `HEAD carries Upload-Offset ${res.headers['upload-offset']} before concatenation finished`,
+        res,
+      )
     },
   ),
 ]

@@ -29,8 +29,16 @@ export const concatenationChecks: Check[] = [
     async (ctx) => {
       const { url } = await ctx.create({ length: 5, concat: 'partial' })
       const res = await ctx.head(url)
-      ctx.expect(res.headers['upload-offset'] === '0', `HEAD of a partial upload: Upload-Offset is ${res.headers['upload-offset']}`, res)
-      ctx.expect(res.headers['upload-concat'] === 'partial', `HEAD of a partial upload: Upload-Concat is ${res.headers['upload-concat']}`, res)
+      ctx.expect(
+        res.headers['upload-offset'] === '0',
+        `HEAD of a partial upload: Upload-Offset is ${res.headers['upload-offset']}`,
+        res,
+      )
+      ctx.expect(
+        res.headers['upload-concat'] === 'partial',
+        `HEAD of a partial upload: Upload-Concat is ${res.headers['upload-concat']}`,
+        res,
+      )
     },
   ),
   check(
@@ -74,7 +82,10 @@ export const concatenationChecks: Check[] = [
       requires,
     },
     async (ctx) => {
-      const partials = [await finishedPartial(ctx, pattern(4, 16)), await finishedPartial(ctx, pattern(9, 17))]
+      const partials = [
+        await finishedPartial(ctx, pattern(4, 16)),
+        await finishedPartial(ctx, pattern(9, 17)),
+      ]
       const concat = `final;${partials.map(pathOf).join(' ')}`
       const { url } = await ctx.create({ concat })
       const res = await ctx.head(url)
@@ -85,7 +96,11 @@ export const concatenationChecks: Check[] = [
       )
       const got = res.headers['upload-concat'] ?? ''
       const [kind, list = ''] = got.split(';')
-      const paths = list.trim().split(/ +/).filter(Boolean).map((u) => pathOf(ctx.resolve(u)))
+      const paths = list
+        .trim()
+        .split(/ +/)
+        .filter(Boolean)
+        .map((u) => pathOf(ctx.resolve(u)))
       ctx.expect(
         kind?.trim() === 'final' && paths.join(' ') === partials.map(pathOf).join(' '),
         `HEAD of the final upload: Upload-Concat is "${got}", expected "${concat}"`,
@@ -123,7 +138,10 @@ export const concatenationChecks: Check[] = [
     },
     async (ctx) => {
       const partial = await finishedPartial(ctx, pattern(3), `partialkey ${b64('p')}`)
-      const { url } = await ctx.create({ concat: `final;${pathOf(partial)}`, metadata: `finalkey ${b64('f')}` })
+      const { url } = await ctx.create({
+        concat: `final;${pathOf(partial)}`,
+        metadata: `finalkey ${b64('f')}`,
+      })
       const res = await ctx.head(url)
       const pairs = parseMetadataHeader(res.headers['upload-metadata']) ?? new Map()
       ctx.expect(!pairs.has('partialkey'), 'the final upload carries the partial upload’s metadata', res)
@@ -172,11 +190,14 @@ export const concatenationChecks: Check[] = [
       requires,
     },
     async (ctx) => {
-      if (ctx.announces('concatenation-unfinished')) return ctx.skip('concatenation-unfinished is announced (its own group covers this)')
+      if (ctx.announces('concatenation-unfinished'))
+        return ctx.skip('concatenation-unfinished is announced (its own group covers this)')
       const data = pattern(6, 27)
       const partial = await ctx.create({ length: 6, concat: 'partial' })
       await ctx.append(partial.url, 0, data.subarray(0, 2))
-      const res = await ctx.send('POST', ctx.url, { headers: { 'Upload-Concat': `final;${pathOf(partial.url)}` } })
+      const res = await ctx.send('POST', ctx.url, {
+        headers: { 'Upload-Concat': `final;${pathOf(partial.url)}` },
+      })
       if (res.status >= 400 && res.status < 500) return
       ctx.expectStatus(res, 201, 'POST of a final upload over an unfinished partial')
       await ctx.append(partial.url, 2, data.subarray(2))

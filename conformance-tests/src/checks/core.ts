@@ -30,7 +30,11 @@ export const coreChecks: Check[] = [
     async (ctx) => {
       const res = await ctx.send('OPTIONS', ctx.url)
       const versions = (res.headers['tus-version'] ?? '').split(',').map((v) => v.trim())
-      ctx.expect(versions.every((v) => /^\d+\.\d+\.\d+$/.test(v)), 'Tus-Version is not a list of versions', res)
+      ctx.expect(
+        versions.every((v) => /^\d+\.\d+\.\d+$/.test(v)),
+        'Tus-Version is not a list of versions',
+        res,
+      )
       ctx.expect(versions.includes('1.0.0'), 'Tus-Version does not list 1.0.0', res)
     },
   ),
@@ -55,7 +59,11 @@ export const coreChecks: Check[] = [
       const value = res.headers['tus-extension']
       if (value === undefined) return
       const items = value.split(',').map((v) => v.trim())
-      ctx.expect(items.length > 0 && items.every((v) => /^[a-z0-9-]+$/.test(v)), 'Tus-Extension is not a list of extension names', res)
+      ctx.expect(
+        items.length > 0 && items.every((v) => /^[a-z0-9-]+$/.test(v)),
+        'Tus-Extension is not a list of extension names',
+        res,
+      )
     },
   ),
   check(
@@ -84,7 +92,11 @@ export const coreChecks: Check[] = [
       const { url, res: created } = await ctx.create(4)
       const responses = [created, await ctx.head(url), await ctx.patch(url, 0, pattern(4))]
       for (const res of responses) {
-        ctx.expect(res.headers['tus-resumable'] === '1.0.0', `response to ${res.exchange.request.split(' ')[0]} lacks Tus-Resumable: 1.0.0`, res)
+        ctx.expect(
+          res.headers['tus-resumable'] === '1.0.0',
+          `response to ${res.exchange.request.split(' ')[0]} lacks Tus-Resumable: 1.0.0`,
+          res,
+        )
       }
     },
   ),
@@ -101,7 +113,11 @@ export const coreChecks: Check[] = [
       const conflict = await ctx.patch(url, 2, pattern(2))
       const missing = await ctx.head(`${url}0nosuch`)
       for (const res of [conflict, missing]) {
-        ctx.expect(res.headers['tus-resumable'] === '1.0.0', `${res.status} response lacks Tus-Resumable: 1.0.0`, res)
+        ctx.expect(
+          res.headers['tus-resumable'] === '1.0.0',
+          `${res.status} response lacks Tus-Resumable: 1.0.0`,
+          res,
+        )
       }
     },
   ),
@@ -152,36 +168,68 @@ export const coreChecks: Check[] = [
   ),
   check(
     'head.offset-always',
-    { section: HEAD, level: 'MUST', rule: 'HEAD includes Upload-Offset, even when it is 0', requires: NEEDS_UPLOAD },
+    {
+      section: HEAD,
+      level: 'MUST',
+      rule: 'HEAD includes Upload-Offset, even when it is 0',
+      requires: NEEDS_UPLOAD,
+    },
     async (ctx) => {
       const { url } = await ctx.create(10)
       const res = await ctx.head(url)
       ctx.expectStatus(res, [200, 204], 'HEAD of a new upload')
-      ctx.expect(res.headers['upload-offset'] === '0', `HEAD of a new upload: Upload-Offset is ${res.headers['upload-offset']}, expected 0`, res)
+      ctx.expect(
+        res.headers['upload-offset'] === '0',
+        `HEAD of a new upload: Upload-Offset is ${res.headers['upload-offset']}, expected 0`,
+        res,
+      )
     },
   ),
   check(
     'head.offset-when-complete',
-    { section: HEAD, level: 'MUST', rule: 'HEAD includes Upload-Offset when the upload is complete', requires: NEEDS_UPLOAD },
+    {
+      section: HEAD,
+      level: 'MUST',
+      rule: 'HEAD includes Upload-Offset when the upload is complete',
+      requires: NEEDS_UPLOAD,
+    },
     async (ctx) => {
       const { url } = await ctx.create(10)
       await ctx.append(url, 0, pattern(10))
       const res = await ctx.head(url)
-      ctx.expect(res.headers['upload-offset'] === '10', `HEAD of a finished 10-byte upload: Upload-Offset is ${res.headers['upload-offset']}`, res)
+      ctx.expect(
+        res.headers['upload-offset'] === '10',
+        `HEAD of a finished 10-byte upload: Upload-Offset is ${res.headers['upload-offset']}`,
+        res,
+      )
     },
   ),
   check(
     'head.upload-length',
-    { section: HEAD, level: 'MUST', rule: 'HEAD includes Upload-Length when the size is known', requires: NEEDS_UPLOAD },
+    {
+      section: HEAD,
+      level: 'MUST',
+      rule: 'HEAD includes Upload-Length when the size is known',
+      requires: NEEDS_UPLOAD,
+    },
     async (ctx) => {
       const { url } = await ctx.create(10)
       const res = await ctx.head(url)
-      ctx.expect(res.headers['upload-length'] === '10', `HEAD: Upload-Length is ${res.headers['upload-length']}, expected 10`, res)
+      ctx.expect(
+        res.headers['upload-length'] === '10',
+        `HEAD: Upload-Length is ${res.headers['upload-length']}, expected 10`,
+        res,
+      )
     },
   ),
   check(
     'head.status',
-    { section: HEAD, level: 'SHOULD', rule: 'a successful HEAD is 200 OK or 204 No Content', requires: NEEDS_UPLOAD },
+    {
+      section: HEAD,
+      level: 'SHOULD',
+      rule: 'a successful HEAD is 200 OK or 204 No Content',
+      requires: NEEDS_UPLOAD,
+    },
     async (ctx) => {
       const { url } = await ctx.create(10)
       ctx.expectStatus(await ctx.head(url), [200, 204], 'HEAD of an existing upload')
@@ -189,12 +237,21 @@ export const coreChecks: Check[] = [
   ),
   check(
     'head.cache-control',
-    { section: HEAD, level: 'MUST', rule: 'HEAD responses carry Cache-Control: no-store', requires: NEEDS_UPLOAD },
+    {
+      section: HEAD,
+      level: 'MUST',
+      rule: 'HEAD responses carry Cache-Control: no-store',
+      requires: NEEDS_UPLOAD,
+    },
     async (ctx) => {
       const { url } = await ctx.create(10)
       const res = await ctx.head(url)
       const directives = (res.headers['cache-control'] ?? '').split(',').map((d) => d.trim().toLowerCase())
-      ctx.expect(directives.includes('no-store'), `Cache-Control is "${res.headers['cache-control'] ?? ''}", expected no-store`, res)
+      ctx.expect(
+        directives.includes('no-store'),
+        `Cache-Control is "${res.headers['cache-control'] ?? ''}", expected no-store`,
+        res,
+      )
     },
   ),
   check(
@@ -209,17 +266,30 @@ export const coreChecks: Check[] = [
       const { url } = await ctx.create(1)
       const res = await ctx.head(`${url}0nosuch`)
       ctx.expectStatus(res, [404, 410, 403], 'HEAD of an unknown upload URL')
-      ctx.expect(res.headers['upload-offset'] === undefined, 'the not-found answer carries Upload-Offset', res)
+      ctx.expect(
+        res.headers['upload-offset'] === undefined,
+        'the not-found answer carries Upload-Offset',
+        res,
+      )
     },
   ),
   check(
     'patch.204-new-offset',
-    { section: PATCH, level: 'MUST', rule: 'a successful PATCH is 204 with the new Upload-Offset', requires: NEEDS_UPLOAD },
+    {
+      section: PATCH,
+      level: 'MUST',
+      rule: 'a successful PATCH is 204 with the new Upload-Offset',
+      requires: NEEDS_UPLOAD,
+    },
     async (ctx) => {
       const { url } = await ctx.create(10)
       const res = await ctx.patch(url, 0, pattern(6))
       ctx.expectStatus(res, 204, 'PATCH of 6 bytes at offset 0')
-      ctx.expect(res.headers['upload-offset'] === '6', `PATCH answered Upload-Offset ${res.headers['upload-offset']}, expected 6`, res)
+      ctx.expect(
+        res.headers['upload-offset'] === '6',
+        `PATCH answered Upload-Offset ${res.headers['upload-offset']}, expected 6`,
+        res,
+      )
     },
   ),
   check(
@@ -242,7 +312,12 @@ export const coreChecks: Check[] = [
   ),
   check(
     'patch.offset-mismatch-409',
-    { section: PATCH, level: 'MUST', rule: 'a PATCH whose Upload-Offset differs from the current offset gets 409', requires: NEEDS_UPLOAD },
+    {
+      section: PATCH,
+      level: 'MUST',
+      rule: 'a PATCH whose Upload-Offset differs from the current offset gets 409',
+      requires: NEEDS_UPLOAD,
+    },
     async (ctx) => {
       const { url } = await ctx.create(10)
       await ctx.append(url, 0, pattern(4))
@@ -254,7 +329,12 @@ export const coreChecks: Check[] = [
   ),
   check(
     'patch.offset-mismatch-unmodified',
-    { section: PATCH, level: 'MUST', rule: 'a PATCH with the wrong offset leaves the upload unmodified', requires: NEEDS_UPLOAD },
+    {
+      section: PATCH,
+      level: 'MUST',
+      rule: 'a PATCH with the wrong offset leaves the upload unmodified',
+      requires: NEEDS_UPLOAD,
+    },
     async (ctx) => {
       const data = pattern(10, 3)
       const { url } = await ctx.create(10)
@@ -277,7 +357,9 @@ export const coreChecks: Check[] = [
     },
     async (ctx) => {
       const { url } = await ctx.create(4)
-      const res = await ctx.patch(url, 0, pattern(4), { headers: { 'Content-Type': 'application/octet-stream' } })
+      const res = await ctx.patch(url, 0, pattern(4), {
+        headers: { 'Content-Type': 'application/octet-stream' },
+      })
       ctx.expectStatus(res, 415, 'PATCH with Content-Type: application/octet-stream')
       const offset = await ctx.offsetOf(url)
       ctx.expect(offset === 0, `the refused PATCH moved the offset to ${offset}`)
@@ -285,7 +367,12 @@ export const coreChecks: Check[] = [
   ),
   check(
     'patch.not-found-404',
-    { section: PATCH, level: 'SHOULD', rule: 'a PATCH to an unknown upload gets 404', requires: NEEDS_UPLOAD },
+    {
+      section: PATCH,
+      level: 'SHOULD',
+      rule: 'a PATCH to an unknown upload gets 404',
+      requires: NEEDS_UPLOAD,
+    },
     async (ctx) => {
       const { url } = await ctx.create(1)
       ctx.expectStatus(await ctx.patch(`${url}0nosuch`, 0, pattern(1)), 404, 'PATCH of an unknown upload URL')

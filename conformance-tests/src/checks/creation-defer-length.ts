@@ -18,9 +18,21 @@ export const creationDeferLengthChecks: Check[] = [
     async (ctx) => {
       const { url } = await ctx.create({ defer: true })
       const res = await ctx.head(url)
-      ctx.expect(res.headers['upload-defer-length'] === '1', `HEAD: Upload-Defer-Length is ${res.headers['upload-defer-length']}, expected 1`, res)
-      ctx.expect(res.headers['upload-length'] === undefined, 'HEAD of a deferred upload carries Upload-Length', res)
-      ctx.expect(res.headers['upload-offset'] === '0', 'HEAD of a deferred upload has no Upload-Offset: 0', res)
+      ctx.expect(
+        res.headers['upload-defer-length'] === '1',
+        `HEAD: Upload-Defer-Length is ${res.headers['upload-defer-length']}, expected 1`,
+        res,
+      )
+      ctx.expect(
+        res.headers['upload-length'] === undefined,
+        'HEAD of a deferred upload carries Upload-Length',
+        res,
+      )
+      ctx.expect(
+        res.headers['upload-offset'] === '0',
+        'HEAD of a deferred upload has no Upload-Offset: 0',
+        res,
+      )
     },
   ),
   check(
@@ -35,7 +47,11 @@ export const creationDeferLengthChecks: Check[] = [
       const { url } = await ctx.create({ defer: true })
       await ctx.append(url, 0, pattern(5))
       const res = await ctx.head(url)
-      ctx.expect(res.headers['upload-defer-length'] === '1', `HEAD: Upload-Defer-Length is ${res.headers['upload-defer-length']}, expected 1`, res)
+      ctx.expect(
+        res.headers['upload-defer-length'] === '1',
+        `HEAD: Upload-Defer-Length is ${res.headers['upload-defer-length']}, expected 1`,
+        res,
+      )
     },
   ),
   check(
@@ -53,8 +69,16 @@ export const creationDeferLengthChecks: Check[] = [
       const res = await ctx.patch(url, 5, data.subarray(5), { headers: { 'Upload-Length': '12' } })
       ctx.expectStatus(res, 204, 'PATCH with Upload-Length: 12')
       const head = await ctx.head(url)
-      ctx.expect(head.headers['upload-length'] === '12', `HEAD: Upload-Length is ${head.headers['upload-length']}, expected 12`, head)
-      ctx.expect(head.headers['upload-defer-length'] === undefined, 'HEAD still carries Upload-Defer-Length once the length is known', head)
+      ctx.expect(
+        head.headers['upload-length'] === '12',
+        `HEAD: Upload-Length is ${head.headers['upload-length']}, expected 12`,
+        head,
+      )
+      ctx.expect(
+        head.headers['upload-defer-length'] === undefined,
+        'HEAD still carries Upload-Defer-Length once the length is known',
+        head,
+      )
       await ctx.verifyBytes(url, data)
     },
   ),
@@ -67,9 +91,17 @@ export const creationDeferLengthChecks: Check[] = [
       const set = await ctx.patch(url, 2, pattern(2), { headers: { 'Upload-Length': '10' } })
       ctx.expectStatus(set, 204, 'PATCH with Upload-Length: 10')
       const change = await ctx.patch(url, 4, pattern(2), { headers: { 'Upload-Length': '20' } })
-      ctx.expect(change.status >= 400 && change.status < 500, `PATCH with a different Upload-Length: 20 was answered ${change.status}, expected a 4xx`, change)
+      ctx.expect(
+        change.status >= 400 && change.status < 500,
+        `PATCH with a different Upload-Length: 20 was answered ${change.status}, expected a 4xx`,
+        change,
+      )
       const head = await ctx.head(url)
-      ctx.expect(head.headers['upload-length'] === '10', `after the refused change HEAD says Upload-Length ${head.headers['upload-length']}`, head)
+      ctx.expect(
+        head.headers['upload-length'] === '10',
+        `after the refused change HEAD says Upload-Length ${head.headers['upload-length']}`,
+        head,
+      )
     },
   ),
   check(

@@ -9,9 +9,17 @@ const requires = ['creation-with-upload']
 export const creationWithUploadChecks: Check[] = [
   check(
     'announced-with-creation',
-    { section: SECTION, level: 'MUST', rule: 'creation-with-upload is only offered together with creation', requires },
+    {
+      section: SECTION,
+      level: 'MUST',
+      rule: 'creation-with-upload is only offered together with creation',
+      requires,
+    },
     async (ctx) => {
-      ctx.expect(ctx.announces('creation'), `Tus-Extension lists creation-with-upload but not creation: ${ctx.discovery.extensions.join(',')}`)
+      ctx.expect(
+        ctx.announces('creation'),
+        `Tus-Extension lists creation-with-upload but not creation: ${ctx.discovery.extensions.join(',')}`,
+      )
     },
   ),
   check(
@@ -24,7 +32,11 @@ export const creationWithUploadChecks: Check[] = [
     },
     async (ctx) => {
       const { res } = await ctx.create({ length: 10, body: pattern(6) })
-      ctx.expect(res.headers['upload-offset'] === '6', `POST with 6 body bytes answered Upload-Offset ${res.headers['upload-offset']}`, res)
+      ctx.expect(
+        res.headers['upload-offset'] === '6',
+        `POST with 6 body bytes answered Upload-Offset ${res.headers['upload-offset']}`,
+        res,
+      )
     },
   ),
   check(
@@ -50,7 +62,11 @@ export const creationWithUploadChecks: Check[] = [
     async (ctx) => {
       const data = pattern(16, 5)
       const { url, res } = await ctx.create({ length: 16, body: data })
-      ctx.expect(res.headers['upload-offset'] === '16', `POST with all 16 bytes answered Upload-Offset ${res.headers['upload-offset']}`, res)
+      ctx.expect(
+        res.headers['upload-offset'] === '16',
+        `POST with all 16 bytes answered Upload-Offset ${res.headers['upload-offset']}`,
+        res,
+      )
       await ctx.verifyBytes(url, data)
     },
   ),
@@ -69,7 +85,11 @@ export const creationWithUploadChecks: Check[] = [
         expectContinue: true,
       })
       ctx.expectStatus(res, 201, 'POST with Expect: 100-continue')
-      ctx.expect(res.headers['upload-offset'] === '4', `answered Upload-Offset ${res.headers['upload-offset']}, expected 4`, res)
+      ctx.expect(
+        res.headers['upload-offset'] === '4',
+        `answered Upload-Offset ${res.headers['upload-offset']}, expected 4`,
+        res,
+      )
     },
   ),
 ]

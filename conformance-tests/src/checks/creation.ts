@@ -18,7 +18,12 @@ async function roundTrip(ctx: Parameters<Check['run']>[0], metadata: string): Pr
 export const creationChecks: Check[] = [
   check(
     'post.201-location',
-    { section: POST, level: 'MUST', rule: 'a successful creation is 201 Created with a Location header', requires },
+    {
+      section: POST,
+      level: 'MUST',
+      rule: 'a successful creation is 201 Created with a Location header',
+      requires,
+    },
     async (ctx) => {
       const { url } = await ctx.create(10)
       const res = await ctx.head(url)
@@ -78,13 +83,18 @@ export const creationChecks: Check[] = [
     async (ctx) => {
       const { url } = await ctx.create(3)
       const res = await ctx.head(url)
-      ctx.expect(res.headers['upload-defer-length'] === undefined, 'HEAD of an upload with a known length carries Upload-Defer-Length', res)
+      ctx.expect(
+        res.headers['upload-defer-length'] === undefined,
+        'HEAD of an upload with a known length carries Upload-Defer-Length',
+        res,
+      )
     },
   ),
   check(
     'metadata.round-trip',
     { section: POST, level: 'MUST', rule: 'HEAD returns Upload-Metadata as the client sent it', requires },
-    async (ctx) => roundTrip(ctx, `filename ${b64('world_domination_plan.pdf')},filetype ${b64('application/pdf')}`),
+    async (ctx) =>
+      roundTrip(ctx, `filename ${b64('world_domination_plan.pdf')},filetype ${b64('application/pdf')}`),
   ),
   check(
     'metadata.empty-value',

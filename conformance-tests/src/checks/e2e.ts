@@ -27,7 +27,9 @@ function drive(data: Buffer, opts: UploadOptions, abortWhen?: (bytesSent: number
     const patchOffsets: string[] = []
     let aborted = false
     const finish = () =>
-      upload.url ? resolve({ url: upload.url, aborted, patchOffsets }) : reject(new Error('tus-js-client ended without an upload URL'))
+      upload.url
+        ? resolve({ url: upload.url, aborted, patchOffsets })
+        : reject(new Error('tus-js-client ended without an upload URL'))
     const upload: Upload = new Upload(data, {
       ...opts,
       onBeforeRequest(req: TusHttpRequest) {
@@ -69,7 +71,10 @@ export const e2eChecks: Check[] = [
       tusJs(ctx, async () => {
         const data = pattern(300 * 1024, 80)
         const { url, patchOffsets } = await drive(data, options(ctx, { metadata: { filename: 'e2e.bin' } }))
-        ctx.expect(patchOffsets.length === 5, `expected 5 PATCHes of 64 KiB, tus-js-client sent ${patchOffsets.length}`)
+        ctx.expect(
+          patchOffsets.length === 5,
+          `expected 5 PATCHes of 64 KiB, tus-js-client sent ${patchOffsets.length}`,
+        )
         await ctx.verifyBytes(url, data)
       }),
   ),
@@ -88,7 +93,10 @@ export const e2eChecks: Check[] = [
         ctx.expect(first.aborted, 'the first session was not interrupted as planned')
         const second = await drive(data, options(ctx, { uploadUrl: first.url }))
         const resumedAt = Number(second.patchOffsets[0])
-        ctx.expect(resumedAt >= CHUNK * 2, `the second session started at offset ${second.patchOffsets[0]}, not where the first stopped (≥ ${CHUNK * 2})`)
+        ctx.expect(
+          resumedAt >= CHUNK * 2,
+          `the second session started at offset ${second.patchOffsets[0]}, not where the first stopped (≥ ${CHUNK * 2})`,
+        )
         await ctx.verifyBytes(first.url, data)
       }),
   ),
@@ -104,7 +112,10 @@ export const e2eChecks: Check[] = [
       tusJs(ctx, async () => {
         const data = pattern(150 * 1024, 82)
         const { url, patchOffsets } = await drive(data, options(ctx, { uploadDataDuringCreation: true }))
-        ctx.expect(patchOffsets[0] === String(CHUNK), `the first PATCH went to offset ${patchOffsets[0]}, expected ${CHUNK}`)
+        ctx.expect(
+          patchOffsets[0] === String(CHUNK),
+          `the first PATCH went to offset ${patchOffsets[0]}, expected ${CHUNK}`,
+        )
         await ctx.verifyBytes(url, data)
       }),
   ),

@@ -19,7 +19,11 @@ export const expirationChecks: Check[] = [
       const { url } = await ctx.create(10)
       const res = await ctx.patch(url, 0, pattern(3))
       ctx.expectStatus(res, 204, 'PATCH of 3 bytes')
-      ctx.expect(res.headers['upload-expires'], 'the PATCH response of an expiring upload has no Upload-Expires', res)
+      ctx.expect(
+        res.headers['upload-expires'],
+        'the PATCH response of an expiring upload has no Upload-Expires',
+        res,
+      )
     },
   ),
   check(
@@ -34,7 +38,8 @@ export const expirationChecks: Check[] = [
       const { url, res } = await ctx.create(10)
       const patch = await ctx.patch(url, 0, pattern(3))
       // The server shows it knows the expiry by sending it on PATCH; then it knew it at creation too.
-      if (!patch.headers['upload-expires']) ctx.skip('the server gives no Upload-Expires at all (see patch.upload-expires)')
+      if (!patch.headers['upload-expires'])
+        ctx.skip('the server gives no Upload-Expires at all (see patch.upload-expires)')
       ctx.expect(res.headers['upload-expires'], 'the creation response has no Upload-Expires', res)
     },
   ),

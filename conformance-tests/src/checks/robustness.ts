@@ -20,7 +20,12 @@ const BAD_NUMBERS = [
 const badLengthChecks = BAD_NUMBERS.map(({ kind, value }) =>
   check(
     `upload-length.${kind}`,
-    { section: LENGTH, level: 'MUST', rule: `a ${kind} Upload-Length (${value}) is refused with a 4xx`, requires },
+    {
+      section: LENGTH,
+      level: 'MUST',
+      rule: `a ${kind} Upload-Length (${value}) is refused with a 4xx`,
+      requires,
+    },
     async (ctx) => {
       const res = await ctx.send('POST', ctx.url, { headers: { 'Upload-Length': value } })
       ctx.expectClientError(res, `POST with Upload-Length: ${value}`)
@@ -64,7 +69,9 @@ const metadataChecks = MALFORMED_METADATA.map(({ kind, value }) =>
       requires,
     },
     async (ctx) => {
-      const res = await ctx.send('POST', ctx.url, { headers: { 'Upload-Length': '1', 'Upload-Metadata': value } })
+      const res = await ctx.send('POST', ctx.url, {
+        headers: { 'Upload-Length': '1', 'Upload-Metadata': value },
+      })
       ctx.expectClientError(res, `POST with Upload-Metadata: ${value}`)
     },
   ),
@@ -83,7 +90,8 @@ async function refusedEverywhere(ctx: Context, hostile: string, original?: strin
   for (const res of [await ctx.head(hostile), await ctx.patch(hostile, 0, pattern(2))]) {
     ctx.expectClientError(res, `${res.exchange.request.split(' ')[0]} of a hostile upload URL`)
   }
-  if (ctx.announces('termination')) ctx.expectClientError(await ctx.send('DELETE', hostile), 'DELETE of a hostile upload URL')
+  if (ctx.announces('termination'))
+    ctx.expectClientError(await ctx.send('DELETE', hostile), 'DELETE of a hostile upload URL')
   if (original) {
     const offset = await ctx.offsetOf(original)
     ctx.expect(offset === 0, `the real upload behind the hostile URL changed (offset ${offset})`)
@@ -105,7 +113,12 @@ export const robustnessChecks: Check[] = [
   ),
   check(
     'patch.no-offset',
-    { section: PATCH, level: 'MUST', rule: 'a PATCH without Upload-Offset is refused with a 4xx and stores nothing', requires },
+    {
+      section: PATCH,
+      level: 'MUST',
+      rule: 'a PATCH without Upload-Offset is refused with a 4xx and stores nothing',
+      requires,
+    },
     async (ctx) => {
       const { url } = await ctx.create(4)
       const res = await ctx.patch(url, 0, pattern(4), { headers: { 'Upload-Offset': undefined } })
@@ -183,7 +196,9 @@ export const robustnessChecks: Check[] = [
     async (ctx) => {
       const { url } = await ctx.create({ length: 1, concat: 'partial' })
       const hostile = sibling(url, '..%2f..%2f..%2f..%2fetc%2fpasswd')
-      const res = await ctx.send('POST', ctx.url, { headers: { 'Upload-Concat': `final;${new URL(hostile).pathname}` } })
+      const res = await ctx.send('POST', ctx.url, {
+        headers: { 'Upload-Concat': `final;${new URL(hostile).pathname}` },
+      })
       ctx.expectClientError(res, 'POST with Upload-Concat naming a traversal URL')
     },
   ),
@@ -199,14 +214,23 @@ export const robustnessChecks: Check[] = [
       const size = 128 * 1024
       const bodies = [1, 2, 3, 4].map((seed) => pattern(size, 40 + seed))
       const { url } = await ctx.create(2 * size)
-      const answers = await Promise.all(bodies.map((body) => ctx.patch(url, 0, body, { pauseMidBodyMs: 100 })))
+      const answers = await Promise.all(
+        bodies.map((body) => ctx.patch(url, 0, body, { pauseMidBodyMs: 100 })),
+      )
       const winners = answers.flatMap((res, i) => (res.status === 204 ? [i] : []))
-      ctx.expect(winners.length <= 1, `${winners.length} PATCHes at offset 0 all got 204`, answers[winners[1] ?? 0])
+      ctx.expect(
+        winners.length <= 1,
+        `${winners.length} PATCHes at offset 0 all got 204`,
+        answers[winners[1] ?? 0],
+      )
       for (const res of answers) {
         ctx.expect(res.status < 500, `a concurrent PATCH got ${res.status}`, res)
       }
       const offset = await settledOffset(ctx, url)
-      ctx.expect(offset <= size, `after concurrent PATCHes of ${size} bytes at offset 0, the offset is ${offset}`)
+      ctx.expect(
+        offset <= size,
+        `after concurrent PATCHes of ${size} bytes at offset 0, the offset is ${offset}`,
+      )
       const winner = winners[0]
       if (winner !== undefined) {
         ctx.expect(offset === size, `one PATCH of ${size} bytes won, yet the offset is ${offset}`)
@@ -218,9 +242,18 @@ export const robustnessChecks: Check[] = [
       if (!got) return ctx.note('bytes verified by offsets only (the server serves no GET download)')
       const head = got.subarray(0, offset)
       const from = bodies.findIndex((body) => body.subarray(0, offset).equals(head))
-      ctx.expect(from >= 0, `the first ${offset} stored bytes are not a prefix of any one PATCH body (mixed writes)`)
-      ctx.expect(winner === undefined || from === winner, `the stored bytes are PATCH #${from}'s but PATCH #${winner} got the 204`)
-      ctx.expect(got.subarray(offset).equals(tail), `the bytes after offset ${offset} differ from the final PATCH (at ${firstDifference(got.subarray(offset), tail)})`)
+      ctx.expect(
+        from >= 0,
+        `the first ${offset} stored bytes are not a prefix of any one PATCH body (mixed writes)`,
+      )
+      ctx.expect(
+        winner === undefined || from === winner,
+        `the stored bytes are PATCH #${from}'s but PATCH #${winner} got the 204`,
+      )
+      ctx.expect(
+        got.subarray(offset).equals(tail),
+        `the bytes after offset ${offset} differ from the final PATCH (at ${firstDifference(got.subarray(offset), tail)})`,
+      )
     },
   ),
   check(
@@ -278,10 +311,15 @@ async function resume(ctx: Context, url: string, offset: number, data: Buffer): 
   for (let attempt = 0; ; attempt++) {
     const res = await ctx.patch(url, offset, data.subarray(offset))
     if (res.status === 204) {
-      ctx.expect(res.headers['upload-offset'] === String(data.length), `the resuming PATCH answered Upload-Offset ${res.headers['upload-offset']}`, res)
+      ctx.expect(
+        res.headers['upload-offset'] === String(data.length),
+        `the resuming PATCH answered Upload-Offset ${res.headers['upload-offset']}`,
+        res,
+      )
       return
     }
-    if (attempt >= 10 || ![409, 423].includes(res.status)) ctx.fail(`the resuming PATCH at offset ${offset} got ${res.status}`, res)
+    if (attempt >= 10 || ![409, 423].includes(res.status))
+      ctx.fail(`the resuming PATCH at offset ${offset} got ${res.status}`, res)
     await sleep(200)
     offset = await ctx.offsetOf(url)
   }

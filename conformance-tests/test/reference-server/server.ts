@@ -38,6 +38,12 @@ class HttpError extends Error {
   }
 }
 
+/** A request header as one string (repeated headers joined, as Node does for unknown names). */
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name]
+  return Array.isArray(value) ? value.join(', ') : value
+}
+
 function parseMetadata(header: string): boolean {
   const seen = new Set<string>()
   for (const item of header.split(',')) {
@@ -90,7 +96,8 @@ export async function startReferenceServer(defects: readonly Defect[] = []) {
 
   const write = (upload: Upload, at: number, chunk: Buffer) => {
     const end = at + chunk.length
-    if (upload.data.length < end) upload.data = Buffer.concat([upload.data, Buffer.alloc(end - upload.data.length)])
+    if (upload.data.length < end)
+      upload.data = Buffer.concat([upload.data, Buffer.alloc(end - upload.data.length)])
     chunk.copy(upload.data, at)
   }
 
@@ -98,7 +105,7 @@ export async function startReferenceServer(defects: readonly Defect[] = []) {
   const receive = (req: IncomingMessage, upload: Upload, start: number) =>
     new Promise<{ complete: boolean }>((resolve, reject) => {
       let cursor = start
-      const declared = Number(req.headers['content-length'] ?? 0)
+      const declared = Number(header(req, 'content-length') ?? 0)
       req.on('data', (chunk: Buffer) => {
         if (upload.length !== undefined && cursor + chunk.length > upload.length && !has('overflowsLength')) {
           req.destroy()
@@ -107,7 +114,7 @@ export async function startReferenceServer(defects: readonly Defect[] = []) {
         }
         write(upload, cursor, chunk)
         cursor += chunk.length
-        if (has('noLock') || !has('countsBytesNeverStored')) upload.offset = Math.max(upload.offset, cursor)
+        if (!has('countsBytesNeverStored')) upload.offset = Math.max(upload.offset, cursor)
       })
       req.on('end', () => {
         upload.offset = cursor
@@ -131,29 +138,44 @@ export async function startReferenceServer(defects: readonly Defect[] = []) {
   const expiresHeader = (upload: Upload) => ({ 'Upload-Expires': upload.expires.toUTCString() })
 
   async function create(req: IncomingMessage, res: ServerResponse) {
-    const h = req.headers
-    const metadata = h['upload-metadata']
-    if (metadata !== undefined && !parseMetadata(metadata)) throw new HttpError(400, 'invalid Upload-Metadata')
-    const upload: Upload = { id: randomBytes(16).toString('hex'), offset: 0, data: Buffer.alloc(0), busy: false, expires: new Date(Date.now() + DAY) }
+    const metadata = header(req, 'upload-metadata')
+    if (metadata !== undefined && !parseMetadata(metadata))
+      throw new HttpError(400, 'invalid Upload-Metadata')
+    const upload: Upload = {
+      id: randomBytes(16).toString('hex'),
+      offset: 0,
+      data: Buffer.alloc(0),
+      busy: false,
+      expires: new Date(Date.now() + DAY),
+    }
     if (metadata !== undefined) upload.metadata = metadata
-    const concat = h['upload-concat']
+    const concat = header(req, 'upload-concat')
     if (concat?.startsWith('final;')) {
-      const ids = concat.slice(6).trim().split(/ +/).map((u) => {
-        const pathname = new URL(u, origin).pathname
-        const id = pathname.startsWith(`${BASE}/`) ? pathname.slice(BASE.length + 1) : ''
-        const partial = ID.test(id) ? uploads.get(id) : undefined
-        if (!partial || partial.concat !== 'partial') throw new HttpError(400, `not a partial upload: ${u}`)
-        return id
-      })
+      const ids = concat
+        .slice(6)
+        .trim()
+        .split(/ +/)
+        .map((u) => {
+          const pathname = new URL(u, origin).pathname
+          const id = pathname.startsWith(`${BASE}/`) ? pathname.slice(BASE.length + 1) : ''
+          const partial = ID.test(id) ? uploads.get(id) : undefined
+          if (partial?.concat !== 'partial') throw new HttpError(400, `not a partial upload: ${u}`)
+          return id
+        })
       upload.concat = concat
       upload.partials = ids
-      if (has('finalInheritsMetadata')) upload.metadata = ids.map((id) => uploads.get(id)?.metadata).filter(Boolean).join(',')
+      if (has('finalInheritsMetadata'))
+        upload.metadata = ids
+          .map((id) => uploads.get(id)?.metadata)
+          .filter(Boolean)
+          .join(',')
     } else {
       if (concat !== undefined && concat !== 'partial') throw new HttpError(400, 'invalid Upload-Concat')
       if (concat) upload.concat = concat
-      const length = h['upload-length']
-      const defer = h['upload-defer-length']
-      if ((length === undefined) === (defer === undefined)) throw new HttpError(400, 'need Upload-Length or Upload-Defer-Length')
+      const length = header(req, 'upload-length')
+      const defer = header(req, 'upload-defer-length')
+      if ((length === undefined) === (defer === undefined))
+        throw new HttpError(400, 'need Upload-Length or Upload-Defer-Length')
       if (defer !== undefined && defer !== '1') throw new HttpError(400, 'Upload-Defer-Length must be 1')
       if (length !== undefined) {
         if (has('crashesOnBadNumbers') && !/^\d+$/.test(length)) throw new Error('NaN')
@@ -164,8 +186,11 @@ export async function startReferenceServer(defects: readonly Defect[] = []) {
     }
     uploads.set(upload.id, upload)
     if (upload.partials) finalState(upload)
-    const headers: Record<string, string> = { Location: `${origin}${BASE}/${upload.id}`, ...expiresHeader(upload) }
-    if (h['content-type'] === 'application/offset+octet-stream' && !upload.partials) {
+    const headers: Record<string, string> = {
+      Location: `${origin}${BASE}/${upload.id}`,
+      ...expiresHeader(upload),
+    }
+    if (header(req, 'content-type') === 'application/offset+octet-stream' && !upload.partials) {
       upload.busy = true
       await receive(req, upload, 0).finally(() => {
         upload.busy = false
@@ -203,12 +228,12 @@ export async function startReferenceServer(defects: readonly Defect[] = []) {
   }
 
   async function patch(req: IncomingMessage, res: ServerResponse, upload: Upload) {
-    const h = req.headers
-    if (h['content-type'] !== 'application/offset+octet-stream' && !has('ignoresContentType')) {
+    if (header(req, 'content-type') !== 'application/offset+octet-stream' && !has('ignoresContentType')) {
       throw new HttpError(415, 'PATCH needs Content-Type: application/offset+octet-stream')
     }
-    const offsetHeader = h['upload-offset']
-    if (offsetHeader === undefined || !/^\d{1,16}$/.test(offsetHeader)) throw new HttpError(400, 'invalid Upload-Offset')
+    const offsetHeader = header(req, 'upload-offset')
+    if (offsetHeader === undefined || !/^\d{1,16}$/.test(offsetHeader))
+      throw new HttpError(400, 'invalid Upload-Offset')
     if (upload.partials && !has('patchableFinal')) throw new HttpError(403, 'final uploads cannot be patched')
     if (upload.busy && !has('noLock')) throw new HttpError(409, 'another request is writing this upload')
     let offset = Number(offsetHeader)
@@ -216,25 +241,28 @@ export async function startReferenceServer(defects: readonly Defect[] = []) {
       if (!has('ignoresOffsetMismatch')) throw new HttpError(409, `offset is ${upload.offset}`)
       offset = upload.offset
     }
-    const length = h['upload-length']
+    const length = header(req, 'upload-length')
     if (length !== undefined) {
-      if (!/^\d{1,16}$/.test(length) || Number(length) < offset) throw new HttpError(400, 'invalid Upload-Length')
+      if (!/^\d{1,16}$/.test(length) || Number(length) < offset)
+        throw new HttpError(400, 'invalid Upload-Length')
       if (upload.length !== undefined && upload.length !== Number(length) && !has('mutableLength')) {
         throw new HttpError(400, 'Upload-Length cannot change')
       }
       upload.length = Number(length)
     }
-    const declared = Number(h['content-length'] ?? 0)
+    const declared = Number(header(req, 'content-length') ?? 0)
     if (upload.length !== undefined && offset + declared > upload.length && !has('overflowsLength')) {
       throw new HttpError(413, 'body goes past Upload-Length')
     }
     upload.busy = true
     try {
-      const trailerChecksum = String(h.trailer ?? '').toLowerCase().includes('upload-checksum')
-      if (h['upload-checksum'] !== undefined || trailerChecksum) {
+      const trailerChecksum = String(header(req, 'trailer') ?? '')
+        .toLowerCase()
+        .includes('upload-checksum')
+      if (header(req, 'upload-checksum') !== undefined || trailerChecksum) {
         // Checksummed chunks are buffered: nothing is stored until the checksum is known to match.
         const body = await readBody(req)
-        const checksum = h['upload-checksum'] ?? req.trailers['upload-checksum']
+        const checksum = header(req, 'upload-checksum') ?? req.trailers['upload-checksum']
         const skip = trailerChecksum ? has('ignoresChecksumTrailer') : has('ignoresChecksum')
         if (checksum !== undefined && !skip) verifyChecksum(checksum, body)
         write(upload, offset, body)
@@ -246,7 +274,8 @@ export async function startReferenceServer(defects: readonly Defect[] = []) {
       upload.busy = false
     }
     const headers: Record<string, string> = { 'Upload-Offset': String(upload.offset) }
-    if (upload.offset !== upload.length && !has('noExpiresOnPatch')) Object.assign(headers, expiresHeader(upload))
+    if (upload.offset !== upload.length && !has('noExpiresOnPatch'))
+      Object.assign(headers, expiresHeader(upload))
     send(res, has('patch200') ? 200 : 204, headers)
   }
 
@@ -259,7 +288,7 @@ export async function startReferenceServer(defects: readonly Defect[] = []) {
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
-    const override = req.headers['x-http-method-override']
+    const override = header(req, 'x-http-method-override')
     const method = override && !has('ignoresMethodOverride') ? String(override).toUpperCase() : req.method
     const pathname = (req.url ?? '/').split('?')[0] ?? '/'
     if (method === 'OPTIONS') {
@@ -270,19 +299,24 @@ export async function startReferenceServer(defects: readonly Defect[] = []) {
         'Tus-Checksum-Algorithm': ALGORITHMS.join(','),
       })
     }
-    const target = pathname === BASE ? undefined : pathname.startsWith(`${BASE}/`) ? pathname.slice(BASE.length + 1) : null
+    const target =
+      pathname === BASE ? undefined : pathname.startsWith(`${BASE}/`) ? pathname.slice(BASE.length + 1) : null
     if (target === null) throw new HttpError(404, 'not found')
     if (method === 'GET') {
       if (target === undefined) throw new HttpError(405, 'GET needs an upload URL')
       const upload = find(target)
-      const data = upload.partials ? finalState(upload).data : upload.offset === upload.length ? upload.data.subarray(0, upload.offset) : undefined
+      const data = upload.partials
+        ? finalState(upload).data
+        : upload.offset === upload.length
+          ? upload.data.subarray(0, upload.offset)
+          : undefined
       if (!data) throw new HttpError(404, 'upload not finished')
       res.setHeader('Content-Type', 'application/octet-stream')
       res.writeHead(200)
       res.end(data)
       return
     }
-    if (req.headers['tus-resumable'] !== '1.0.0') {
+    if (header(req, 'tus-resumable') !== '1.0.0') {
       if (has('processesUnsupportedVersion') && method === 'PATCH' && target) {
         const upload = find(target)
         const body = await readBody(req)

@@ -84,7 +84,7 @@ export const configSchema = z
       )
       .default(8 * 2 ** 20)
       .describe('preferred size of one multipart part; PATCH bodies are cut into parts of this size'),
-    s3MaxConcurrentPartUploads: int(1, 1000)
+    s3PartConcurrency: int(1, 1000)
       .default(60)
       .describe('most parts uploaded to S3 at once by this process (each waits in a temp file)'),
     s3ChecksumMode: z

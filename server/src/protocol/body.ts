@@ -13,9 +13,9 @@ const isTusError = (e: unknown) => typeof e === 'object' && e !== null && 'statu
 
 /**
  * The request body as a stream that can be stopped without destroying the request, so that an
- * answer (413, 460, ...) can still be sent on the connection. Stopping ends it (`end`: keep what
- * came, like @tus/server when another request wants the lock) or fails it (`fail`: discard).
- * A client that goes away fails it with ERR.ABORTED.
+ * answer (413, 460, ...) can still be sent on the connection. When `signal` aborts or the client
+ * goes away, it either ends (`end`: keep what came, as @tus/server does) or fails with the reason
+ * (`fail`: a staged chunk that did not arrive whole is discarded).
  */
 function detachableBody(
   req: IncomingMessage,
@@ -136,7 +136,8 @@ export async function stageBody(
     open: () => createReadStream(file, { highWaterMark: COMMIT_READ_SIZE }),
     async digestWith(algorithm) {
       const again = createDigest(algorithm)
-      for await (const chunk of createReadStream(file, { highWaterMark: COMMIT_READ_SIZE })) again.update(chunk as Buffer)
+      for await (const chunk of createReadStream(file, { highWaterMark: COMMIT_READ_SIZE }))
+        again.update(chunk as Buffer)
       return again.digest()
     },
     discard,

@@ -16,7 +16,7 @@ import { applyMethodOverride, checkTusRequest, headerText } from './request-chec
 import { sendError } from './respond.js'
 import { announcesChecksumTrailer } from './trailer.js'
 import { resolveTarget } from './upload-id.js'
-import { createUpstream } from './upstream.js'
+import { createUpstream, forwardToUpstream } from './upstream.js'
 
 export interface TusProtocol {
   /** Handles one request under the base path, writing the whole response. Never rejects. */
@@ -61,7 +61,7 @@ export function createTusProtocol(deps: {
           if (req.headers['upload-checksum'] !== undefined || announcesChecksumTrailer(req)) {
             return await createUpload(ctx, req, res, {})
           }
-          return await upstream.handle(req, res)
+          return await forwardToUpstream(upstream, req, res)
         }
         const id = target.id
         switch (method) {
@@ -75,9 +75,9 @@ export function createTusProtocol(deps: {
             }
             // The hot path: plain PATCH bytes go straight through @tus/server to the store
             // (which refuses final uploads, see final-guard.ts).
-            return await upstream.handle(req, res)
+            return await forwardToUpstream(upstream, req, res)
           default:
-            return await upstream.handle(req, res)
+            return await forwardToUpstream(upstream, req, res)
         }
       } catch (error) {
         sendError(req, res, error, logger)

@@ -1,5 +1,7 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Server } from '@tus/server'
 import type { Locker } from '@tus/utils'
+import { NodeRequest } from 'srvx/node'
 import type { Config } from '../config/schema.js'
 import type { Logger } from '../log.js'
 import type { TuskStore } from '../stores/types.js'
@@ -40,4 +42,21 @@ export function createUpstream(config: Config, store: TuskStore, locker: Locker,
       return { status_code: e.status, body: `${e.message}\n` }
     },
   })
+}
+
+/**
+ * Runs one request through @tus/server and writes its answer ourselves. @tus/server's own
+ * `handle(req, res)` sends through srvx, whose `res.end(callback)` never calls back once the client
+ * has gone: every aborted request left a promise pending forever (a leak, and a shutdown that waited
+ * its whole timeout for requests that were long over). Its answers are small text bodies, so they
+ * are written here with a Content-Length and the standard reason phrase.
+ */
+export async function forwardToUpstream(server: Server, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const response = await server.handleWeb(new NodeRequest({ req, res }))
+  if (res.destroyed || res.headersSent) return
+  const body = response.body ? Buffer.from(await response.arrayBuffer()) : undefined
+  res.statusCode = response.status
+  for (const [name, value] of response.headers) res.setHeader(name, value)
+  if (body) res.setHeader('Content-Length', String(body.length))
+  res.end(body)
 }

@@ -11,7 +11,7 @@ type S3Settings = Pick<
   | 's3SessionToken'
   | 's3ForcePathStyle'
   | 's3ChecksumMode'
-  | 's3MaxConcurrentPartUploads'
+  | 's3PartConcurrency'
 >
 
 /** The @aws-sdk/client-s3 settings for Tusk's S3 options; unset credentials and region use the AWS chain. */
@@ -25,7 +25,7 @@ export function s3ClientConfig(config: S3Settings): S3ClientConfig {
   // with a trailing CRC, which services such as Ceph 16's RGW refuse (411 MissingContentLength) - and
   // every tus PATCH streams. WHEN_REQUIRED sends checksums only for operations that demand them.
   const checksums = config.s3ChecksumMode === 'when_supported' ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED'
-  const sockets = Math.max(50, config.s3MaxConcurrentPartUploads + 20)
+  const sockets = Math.max(50, config.s3PartConcurrency + 20)
   return {
     endpoint: config.s3Endpoint,
     // A custom endpoint rarely cares about the region, but the SDK needs one to sign.

@@ -149,14 +149,14 @@ interface S3StoreInternals {
 /**
  * The port over Tusk's S3 datastore, doing what TuskS3Store.create does for a zero-length upload:
  * read the multipart upload id from the upload's info, and after completion mark the info finished
- * (expiration tags) and drop the cached copy. Plug in with
- * `concatenate: (final, partials) => concatenateS3(s3ConcatPort(datastore), final, partials)`.
+ * (expiration tags) and drop the cached copy. Plug in (s3-store.ts) with
+ * `concatenate: (final, partials) => concatenateS3(s3ConcatPort(datastore, bucket), final, partials)`.
  */
-export function s3ConcatPort(datastore: { readonly s3: S3; readonly bucketName: string }): S3ConcatPort {
+export function s3ConcatPort(datastore: { readonly s3: S3 }, bucket: string): S3ConcatPort {
   const internals = datastore as unknown as S3StoreInternals
   return {
     s3: datastore.s3,
-    bucketName: datastore.bucketName,
+    bucketName: bucket,
     async multipartUploadId(id) {
       const uploadId = (await internals.getMetadata(id))['upload-id']
       if (!uploadId) throw new Error(`upload ${id} has no multipart upload`)

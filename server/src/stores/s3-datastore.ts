@@ -119,7 +119,11 @@ export class TuskS3Store extends S3Store {
   override async create(upload: Upload): Promise<Upload> {
     const created = await super.create(upload)
     if (isPartial(created)) {
-      await this.client.putObject({ Bucket: this.bucket, Key: PARTIAL_MARKERS + created.id, Body: new Uint8Array(0) })
+      await this.client.putObject({
+        Bucket: this.bucket,
+        Key: PARTIAL_MARKERS + created.id,
+        Body: new Uint8Array(0),
+      })
     }
     if (created.size === 0) {
       const metadata = await this.getMetadata(created.id)
@@ -208,7 +212,11 @@ export class TuskS3Store extends S3Store {
     }
     let ContinuationToken: string | undefined
     do {
-      const page = await this.client.listObjectsV2({ Bucket: this.bucket, Prefix: PARTIAL_MARKERS, ContinuationToken })
+      const page = await this.client.listObjectsV2({
+        Bucket: this.bucket,
+        Prefix: PARTIAL_MARKERS,
+        ContinuationToken,
+      })
       for (const marker of page.Contents ?? []) {
         const id = marker.Key?.slice(PARTIAL_MARKERS.length) ?? ''
         if (!UPLOAD_KEY.test(id) || !marker.LastModified) continue

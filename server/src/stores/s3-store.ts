@@ -4,6 +4,7 @@ import { ConfigError } from '../config/load.js'
 import type { Config } from '../config/schema.js'
 import { ERR } from '../errors.js'
 import { s3ClientConfig } from './s3-client-config.js'
+import { concatenateS3, s3ConcatPort } from './s3-concat.js'
 import { isS3NotFound, TuskS3Store } from './s3-datastore.js'
 import { RedisInfoCache } from './s3-info-cache.js'
 import type { StoredObject, TuskStore } from './types.js'
@@ -21,7 +22,7 @@ export type S3StoreConfig = Pick<
   | 's3SessionToken'
   | 's3ForcePathStyle'
   | 's3PartSize'
-  | 's3MaxConcurrentPartUploads'
+  | 's3PartConcurrency'
   | 's3ChecksumMode'
   | 'uploadExpiry'
   | 'maxSize'
@@ -49,7 +50,7 @@ export function createS3Store(config: S3StoreConfig): TuskStore {
   const datastore = new TuskS3Store({
     s3ClientConfig: { bucket, ...s3ClientConfig(config) },
     partSize: config.s3PartSize,
-    maxConcurrentPartUploads: config.s3MaxConcurrentPartUploads,
+    maxConcurrentPartUploads: config.s3PartConcurrency,
     expirationPeriodInMilliseconds: config.uploadExpiry,
     maxUploadSize: config.maxSize,
     cache,
@@ -98,16 +99,8 @@ export function createS3Store(config: S3StoreConfig): TuskStore {
       }
     },
     deleteExpired: () => datastore.deleteExpired(),
-    // Concatenation: each partial's object is streamed from S3, in order, into the final upload
-    // (through the same part splitting as a PATCH), so no partial is ever held in memory.
-    async concatenate(final, partials) {
-      let offset = 0
-      for (const partial of partials) {
-        if (!partial.size) continue
-        const object = await s3.getObject({ Bucket: bucket, Key: partial.id })
-        offset = await datastore.write(object.Body as Readable, final.id, offset)
-      }
-    },
+    // Concatenation inside S3 (UploadPartCopy from the partials' objects; see s3-concat.ts).
+    concatenate: (final, partials) => concatenateS3(s3ConcatPort(datastore, bucket), final, partials),
     async close() {
       await cache?.close()
       s3.destroy()

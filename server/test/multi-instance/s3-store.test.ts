@@ -28,6 +28,8 @@ multiInstanceSuite({
         )
       },
       cleanup: () => s3.deleteBucket(bucket),
+      bucket,
+      list: (id: string) => s3.listBucket(bucket, id),
     }
   },
 })

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import net from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Upload } from '@tus/utils'
 import * as tus from 'tus-js-client'
@@ -130,6 +131,33 @@ describe('concatenation extension', () => {
     expect(res.status).toBe(400)
     const extensions = (await fetch(ctx.server.url, { method: 'OPTIONS' })).headers.get('tus-extension')
     expect(extensions?.split(',')).not.toContain('concatenation-unfinished')
+  })
+
+  it('refuses a final upload naming a partial that is still receiving a PATCH, without disturbing that PATCH', async () => {
+    const url = await create(ctx.server, { 'Upload-Concat': 'partial', 'Upload-Length': '6' })
+    const target = new URL(url)
+    const socket = net.connect(Number(target.port), target.hostname)
+    let response = ''
+    socket.on('data', (chunk) => {
+      response += chunk.toString()
+    })
+    socket.write(
+      `PATCH ${target.pathname} HTTP/1.1\r\nHost: ${target.host}\r\nTus-Resumable: 1.0.0\r\nUpload-Offset: 0\r\n` +
+        'Content-Type: application/offset+octet-stream\r\nContent-Length: 6\r\n\r\nabc',
+    )
+    await sleep(200)
+    expect((await concatFinal(ctx.server, `final;${url}`)).status).toBe(400)
+    // Longer than @tus/server's 3 s lock drain would have allowed the PATCH, had the final request asked for its lock.
+    await sleep(3_500)
+    const answered = new Promise((resolve) => {
+      socket.once('data', resolve)
+      socket.once('close', resolve)
+    })
+    socket.write('def')
+    await answered
+    socket.destroy()
+    expect(response.split('\r\n')[0]).toMatch(/^HTTP\/1\.1 204\b/)
+    expect((await head(url)).headers.get('upload-offset')).toBe('6')
   })
 
   it('refuses uploads that are not partial, unknown uploads and URLs of other servers', async () => {

@@ -29,7 +29,9 @@ describe('Tus-Extension by store capability', () => {
   })
 
   it('announces what the DataStore implements, and only tus 1.0.0 extension names', () => {
-    const extensions = supportedExtensions(storeWith(['creation', 'termination', 'concatentation', 'expiration']))
+    const extensions = supportedExtensions(
+      storeWith(['creation', 'termination', 'concatentation', 'expiration']),
+    )
     expect(extensions).toEqual(['creation', 'termination', 'expiration', 'checksum', 'checksum-trailer'])
   })
 })

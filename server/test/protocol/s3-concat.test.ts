@@ -1,13 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { Upload } from '@tus/utils'
+import * as tus from 'tus-js-client'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parseConfig } from '../../src/config/load.js'
+import { startServer, type TuskServer } from '../../src/index.js'
 import { concatenateS3, planParts, s3ConcatPort } from '../../src/stores/s3-concat.js'
 import type { TuskS3Store } from '../../src/stores/s3-datastore.js'
 import { createS3Store } from '../../src/stores/s3-store.js'
 import type { TuskStore } from '../../src/stores/types.js'
 import { s3Service } from '../stores/s3-service.js'
+import { create, download, head, patch } from './helpers.js'
 
 const MiB = 2 ** 20
 
@@ -106,7 +109,7 @@ describe('S3 concatenation against a real S3 (RGW)', () => {
     const expected = Buffer.concat([pieces[0], pieces[1], pieces[2], pieces[1], pieces[3]] as Buffer[])
     const final = new Upload({ id: randomBytes(16).toString('hex'), size: expected.length, offset: 0 })
     await store.datastore.create(final)
-    await concatenateS3(s3ConcatPort(store.datastore as TuskS3Store), final, order)
+    await concatenateS3(s3ConcatPort(store.datastore as TuskS3Store, bucket), final, order)
 
     const assembled = await store.datastore.getUpload(final.id)
     expect(assembled.offset).toBe(expected.length)
@@ -119,5 +122,50 @@ describe('S3 concatenation against a real S3 (RGW)', () => {
     )
     // The partials stay as they were.
     expect((await store.stat(partials[0]?.id as string)).size).toBe(6 * MiB)
+  })
+})
+
+describe('Tusk over S3: checksum and concatenation end to end', () => {
+  const s3 = s3Service()
+  let bucket: string
+  let server: TuskServer
+  beforeAll(async () => {
+    bucket = await s3.createBucket('proto')
+    server = await startServer({ port: 0, logLevel: 'silent', store: 's3', s3Bucket: bucket, ...s3.settings })
+  })
+  afterAll(async () => {
+    await server?.close()
+    if (bucket) await s3.deleteBucket(bucket)
+  })
+
+  it('announces checksum, checksum-trailer and concatenation', async () => {
+    const res = await fetch(server.url, { method: 'OPTIONS' })
+    expect(res.headers.get('tus-extension')?.split(',')).toEqual(
+      expect.arrayContaining(['checksum', 'checksum-trailer', 'concatenation']),
+    )
+  })
+
+  it('discards a chunk whose checksum mismatches (460) and accepts it once it matches', async () => {
+    const url = await create(server, { 'Upload-Length': '11' })
+    const good = createHash('sha1').update('hello world').digest('base64')
+    expect((await patch(url, 0, 'hello worlD', { 'Upload-Checksum': `sha1 ${good}` })).status).toBe(460)
+    expect((await head(url)).headers.get('upload-offset')).toBe('0')
+    expect((await patch(url, 0, 'hello world', { 'Upload-Checksum': `sha1 ${good}` })).status).toBe(204)
+    expect((await download(url)).toString()).toBe('hello world')
+  })
+
+  it('finishes a tus-js-client parallelUploads upload byte-identical', { timeout: 120_000 }, async () => {
+    const data = randomBytes(12 * MiB + 7)
+    const url = await new Promise<string>((resolve, reject) => {
+      const upload = new tus.Upload(data, {
+        endpoint: server.url,
+        parallelUploads: 2,
+        onError: reject,
+        onSuccess: () => resolve(upload.url as string),
+      })
+      upload.start()
+    })
+    expect((await head(url)).headers.get('upload-offset')).toBe(String(data.length))
+    expect((await download(url)).equals(data)).toBe(true)
   })
 })

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ERRORS, Upload } from '@tus/utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { newMetadataRecord } from '../../src/protocol/upload-record.js'
 import type { TuskStore } from '../../src/stores/types.js'
 import { bytes, sha256 } from '../helpers.js'
 
@@ -53,10 +54,21 @@ function brokenBody(data: Buffer, sent: number): Readable {
   )
 }
 
-async function create(store: TuskStore, size: number | undefined, metadata: Record<string, string> = {}) {
+async function create(
+  store: TuskStore,
+  size: number | undefined,
+  metadata: Record<string, string | null> = {},
+) {
   const upload = new Upload({ id: newId(), size, offset: 0, metadata })
   await store.datastore.create(upload)
   return upload.id
+}
+
+/** A finished partial upload (concatenation) holding `data`. */
+async function finishedPartial(store: TuskStore, data: Buffer): Promise<Upload> {
+  const id = await create(store, data.length, newMetadataRecord(undefined, 'partial'))
+  if (data.length > 0) await store.datastore.write(body(data), id, 0)
+  return store.datastore.getUpload(id)
 }
 
 async function offsetOf(store: TuskStore, id: string): Promise<number> {
@@ -223,6 +235,29 @@ export function describeStoreContract(target: StoreTarget): void {
       }
     })
 
+    it('concatenates finished partial uploads, in order and with repeats, into the final upload', async () => {
+      expect(store.concatenate).toBeTypeOf('function')
+      const pieces = [bytes(6 * MiB + 1, 41), bytes(MiB, 42), bytes(0, 43), bytes(2 * MiB + 7, 44)]
+      const partials = []
+      for (const piece of pieces) partials.push(await finishedPartial(store, piece))
+      const order = [partials[0], partials[1], partials[2], partials[3], partials[1]] as Upload[]
+      const expected = Buffer.concat([pieces[0], pieces[1], pieces[2], pieces[3], pieces[1]] as Buffer[])
+      const final = new Upload({
+        id: newId(),
+        size: expected.length,
+        offset: 0,
+        metadata: newMetadataRecord(undefined, 'final;a b c d b'),
+      })
+      await store.datastore.create(final)
+      await store.concatenate?.(final, order)
+      expect(await offsetOf(store, final.id)).toBe(expected.length)
+      expect(sha256(await readAll(await store.createReadStream(final.id)))).toBe(sha256(expected))
+      // The partials are left as they were.
+      expect(sha256(await readAll(await store.createReadStream(partials[1]?.id as string)))).toBe(
+        sha256(pieces[1] as Buffer),
+      )
+    })
+
     it('reports itself writable', async () => {
       await expect(store.checkWritable()).resolves.toBeUndefined()
     })
@@ -238,18 +273,21 @@ export function describeStoreContract(target: StoreTarget): void {
       await fixture?.dispose()
     })
 
-    it('deletes unfinished uploads older than the expiry, and nothing else', async () => {
+    it('deletes unfinished and partial uploads older than the expiry, and nothing else', async () => {
       const { store } = fixture
       const stale = await create(store, 6 * MiB)
       await store.datastore.write(body(bytes(MiB, 1)), stale, 0)
       const finished = await create(store, 1000)
       await store.datastore.write(body(bytes(1000, 2)), finished, 0)
+      // A finished partial upload is only a piece of some final upload: it expires too.
+      const partial = (await finishedPartial(store, bytes(2000, 4))).id
       await sleep(EXPIRY + 1_000)
       const fresh = await create(store, 6 * MiB)
       await store.datastore.write(body(bytes(MiB, 3)), fresh, 0)
 
-      expect(await store.deleteExpired()).toBe(1)
+      expect(await store.deleteExpired()).toBe(2)
       expect(await fixture.residue(stale)).toEqual([])
+      expect(await fixture.residue(partial)).toEqual([])
       await expect(store.datastore.getUpload(stale)).rejects.toBe(ERRORS.FILE_NOT_FOUND)
       expect((await store.datastore.getUpload(finished)).offset).toBe(1000)
       expect(sha256(await readAll(await store.createReadStream(finished)))).toBe(sha256(bytes(1000, 2)))

@@ -28,7 +28,7 @@ export function s3Service() {
       ...settings,
       s3SessionToken: undefined,
       s3ChecksumMode: 'when_required',
-      s3MaxConcurrentPartUploads: 4,
+      s3PartConcurrency: 4,
     }),
   )
 

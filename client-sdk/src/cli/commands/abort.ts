@@ -18,8 +18,10 @@ export function registerAbort(program: Command): void {
       const headers = parseHeaders(flags.header)
       const storage = new FileUrlStorage()
       const entries = await storage.findAllUploads()
-      const urlsOf = (entry: (typeof entries)[number]) =>
-        [...(entry.parallelUploadUrls ?? []), ...(entry.uploadUrl ? [entry.uploadUrl] : [])]
+      const urlsOf = (entry: (typeof entries)[number]) => [
+        ...(entry.parallelUploadUrls ?? []),
+        ...(entry.uploadUrl ? [entry.uploadUrl] : []),
+      ]
       let matching: typeof entries
       let urls: string[]
       if (isUrl(target)) {

@@ -16,11 +16,18 @@ interface PartInfo {
 }
 
 /** Bytes already in `<out>.part` from an earlier run of the same URL (0 when there is none). */
-async function partialBytes(part: string, sidecar: string, url: string): Promise<{ bytes: number; etag: string | null }> {
+async function partialBytes(
+  part: string,
+  sidecar: string,
+  url: string,
+): Promise<{ bytes: number; etag: string | null }> {
   const info = await readFile(sidecar, 'utf8')
     .then((text) => JSON.parse(text) as PartInfo)
     .catch(() => null)
-  const size = await stat(part).then((s) => s.size, () => 0)
+  const size = await stat(part).then(
+    (s) => s.size,
+    () => 0,
+  )
   if (info?.url !== url || size === 0) return { bytes: 0, etag: null }
   return { bytes: size, etag: info.etag }
 }
@@ -110,11 +117,15 @@ export function registerDownload(program: Command, setExit: (code: number) => vo
         await rename(part, out)
         await rm(sidecar, { force: true })
         const size = (await stat(out)).size
-        if (flags.json) process.stdout.write(`${JSON.stringify({ file: out, size, resumedFrom: have }, null, 2)}\n`)
-        else process.stdout.write(`Saved ${out} (${size} bytes${have > 0 ? `, resumed at byte ${have}` : ''})\n`)
+        if (flags.json)
+          process.stdout.write(`${JSON.stringify({ file: out, size, resumedFrom: have }, null, 2)}\n`)
+        else
+          process.stdout.write(`Saved ${out} (${size} bytes${have > 0 ? `, resumed at byte ${have}` : ''})\n`)
       } catch (error) {
         if (!interrupted) throw error
-        process.stderr.write(`Interrupted: ${part} keeps what arrived; run the same command again to resume.\n`)
+        process.stderr.write(
+          `Interrupted: ${part} keeps what arrived; run the same command again to resume.\n`,
+        )
         setExit(EXIT.interrupted)
       } finally {
         process.off('SIGINT', stop)

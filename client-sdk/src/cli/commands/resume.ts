@@ -20,11 +20,16 @@ export function registerResume(program: Command, setExit: (code: number) => void
         // Only the very same file (path, size, modification time) may continue its old upload.
         const current = await nodePlatform.prepare(entry.path, entry.endpoint, undefined).catch(() => null)
         if (current?.fingerprint !== entry.fingerprint) {
-          process.stderr.write(`Skipping ${entry.path}: the file is missing or changed since its upload began.\n`)
+          process.stderr.write(
+            `Skipping ${entry.path}: the file is missing or changed since its upload began.\n`,
+          )
           skipped++
           continue
         }
-        jobs.push({ path: entry.path, options: { ...shared, endpoint: entry.endpoint, metadata: entry.metadata } })
+        jobs.push({
+          path: entry.path,
+          options: { ...shared, endpoint: entry.endpoint, metadata: entry.metadata },
+        })
       }
       if (jobs.length === 0) {
         if (flags.json) process.stdout.write(`${JSON.stringify({ results: [] })}\n`)
@@ -32,7 +37,10 @@ export function registerResume(program: Command, setExit: (code: number) => void
         setExit(skipped > 0 ? EXIT.failure : EXIT.ok)
         return
       }
-      const code = await runUploads(jobs, { json: Boolean(flags.json), concurrency: parsePositiveInt('--jobs', flags.jobs) })
+      const code = await runUploads(jobs, {
+        json: Boolean(flags.json),
+        concurrency: parsePositiveInt('--jobs', flags.jobs),
+      })
       setExit(code === EXIT.ok && skipped > 0 ? EXIT.failure : code)
     },
   )

@@ -13,7 +13,9 @@ export function registerStatus(program: Command): void {
     .action(async (url: string, flags: { header: string[]; json?: boolean }) => {
       const info = await headUpload(url, parseHeaders(flags.header))
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify({ ...info, complete: info.length !== null && info.offset === info.length }, null, 2)}\n`)
+        process.stdout.write(
+          `${JSON.stringify({ ...info, complete: info.length !== null && info.offset === info.length }, null, 2)}\n`,
+        )
         return
       }
       const lines = [

@@ -57,17 +57,27 @@ export function registerUpload(program: Command, setExit: (code: number) => void
       .option('-e, --endpoint <url>', 'tus endpoint (default: $TUSK_ENDPOINT)')
       .option('-m, --metadata <key=value>', 'upload metadata (repeatable)', collect, [])
       .option('--no-resume', 'always start new uploads'),
-  ).action(async (files: string[], flags: TransferFlags & { endpoint?: string; metadata: string[]; resume: boolean }) => {
-    const endpoint = parseEndpoint(flags.endpoint ?? process.env.TUSK_ENDPOINT)
-    const shared = transferOptions(flags)
-    const metadata = parseMetadata(flags.metadata)
-    const jobs: UploadJob[] = []
-    for (const file of files) {
-      const path = resolve(file)
-      const info = await stat(path).catch(() => null)
-      if (!info?.isFile()) throw new UsageError(`No readable file at ${file}.`)
-      jobs.push({ path, options: { ...shared, endpoint, metadata, resume: flags.resume } })
-    }
-    setExit(await runUploads(jobs, { json: Boolean(flags.json), concurrency: parsePositiveInt('--jobs', flags.jobs) }))
-  })
+  ).action(
+    async (
+      files: string[],
+      flags: TransferFlags & { endpoint?: string; metadata: string[]; resume: boolean },
+    ) => {
+      const endpoint = parseEndpoint(flags.endpoint ?? process.env.TUSK_ENDPOINT)
+      const shared = transferOptions(flags)
+      const metadata = parseMetadata(flags.metadata)
+      const jobs: UploadJob[] = []
+      for (const file of files) {
+        const path = resolve(file)
+        const info = await stat(path).catch(() => null)
+        if (!info?.isFile()) throw new UsageError(`No readable file at ${file}.`)
+        jobs.push({ path, options: { ...shared, endpoint, metadata, resume: flags.resume } })
+      }
+      setExit(
+        await runUploads(jobs, {
+          json: Boolean(flags.json),
+          concurrency: parsePositiveInt('--jobs', flags.jobs),
+        }),
+      )
+    },
+  )
 }

@@ -44,6 +44,9 @@ export async function createFinalUpload(
     offset: 0,
     metadata: newMetadataRecord(headerText(req, 'upload-metadata'), concat),
   })
+  // Checked once before locking: asking for the lock of a partial that is still receiving a PATCH
+  // would make that PATCH stop (the locker asks holders to let go), only to refuse this request.
+  for (const id of new Set(ids)) await partialUpload(ctx, id)
   // The partials are locked while they are read, so that none is deleted half-way through.
   const locks = await lockUploads(ctx.locker, [final.id, ...ids], gone.signal)
   try {

@@ -1,0 +1,93 @@
+import { randomUUID } from 'node:crypto';
+import { ConfigError } from '../config/load.js';
+import { ERR } from '../errors.js';
+import { s3ClientConfig } from './s3-client-config.js';
+import { concatenateS3, s3ConcatPort } from './s3-concat.js';
+import { isS3NotFound, TuskS3Store } from './s3-datastore.js';
+import { RedisInfoCache } from './s3-info-cache.js';
+// Cached upload info lives this long after its last write; a miss just reads `<id>.info` again.
+const INFO_CACHE_TTL_MS = 3_600_000;
+/** An error whose `code` names the S3 failure, for /ready's reason (NoSuchBucket, AccessDenied, ECONNREFUSED...). */
+function unavailable(error) {
+    const { code, name, message } = error;
+    return Object.assign(new Error(`S3 is not writable: ${message ?? String(error)}`, { cause: error }), {
+        code: code ?? name ?? 'S3Error',
+    });
+}
+export function createS3Store(config) {
+    const bucket = config.s3Bucket;
+    if (!bucket)
+        throw new ConfigError('s3Bucket (--s3-bucket / TUSK_S3_BUCKET) is required with store s3');
+    const cache = config.redisUrl
+        ? new RedisInfoCache({
+            url: config.redisUrl,
+            prefix: `tusk:s3-info:${bucket}:`,
+            ttlMs: INFO_CACHE_TTL_MS,
+        })
+        : undefined;
+    const datastore = new TuskS3Store({
+        s3ClientConfig: { bucket, ...s3ClientConfig(config) },
+        partSize: config.s3PartSize,
+        maxConcurrentPartUploads: config.s3PartConcurrency,
+        expirationPeriodInMilliseconds: config.uploadExpiry,
+        maxUploadSize: config.maxSize,
+        cache,
+    });
+    const s3 = datastore.s3;
+    // Readiness writes and deletes one tiny object; the "/" keeps it apart from every upload's keys.
+    const probeKey = `tusk-ready-probe/${randomUUID()}`;
+    return {
+        kind: 's3',
+        datastore,
+        async stat(id) {
+            try {
+                const head = await s3.headObject({ Bucket: bucket, Key: id });
+                return {
+                    size: head.ContentLength ?? 0,
+                    lastModified: head.LastModified ?? new Date(0),
+                    etag: head.ETag ?? `"${(head.ContentLength ?? 0).toString(16)}"`,
+                };
+            }
+            catch (error) {
+                if (isS3NotFound(error))
+                    throw ERR.NOT_FOUND();
+                throw error;
+            }
+        },
+        async createReadStream(id, range) {
+            // Only the requested bytes leave S3: a Range GET, never the whole object for a slice.
+            try {
+                const object = await s3.getObject({
+                    Bucket: bucket,
+                    Key: id,
+                    Range: range ? `bytes=${range.start}-${range.end}` : undefined,
+                });
+                return object.Body;
+            }
+            catch (error) {
+                if (isS3NotFound(error))
+                    throw ERR.NOT_FOUND();
+                if (error.name === 'InvalidRange')
+                    throw ERR.RANGE_NOT_SATISFIABLE();
+                throw error;
+            }
+        },
+        async checkWritable() {
+            try {
+                await s3.putObject({ Bucket: bucket, Key: probeKey, Body: new Uint8Array(0), ContentLength: 0 });
+                await s3.deleteObject({ Bucket: bucket, Key: probeKey });
+            }
+            catch (error) {
+                throw unavailable(error);
+            }
+        },
+        deleteExpired: () => datastore.deleteExpired(),
+        // Concatenation inside S3 (UploadPartCopy from the partials' objects; see s3-concat.ts).
+        concatenate: (final, partials) => concatenateS3(s3ConcatPort(datastore, bucket), final, partials),
+        async close() {
+            await cache?.close();
+            s3.destroy();
+        },
+    };
+}
+//# sourceMappingURL=s3-store.js.map

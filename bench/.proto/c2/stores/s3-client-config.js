@@ -1,0 +1,34 @@
+import { ConfigError } from '../config/load.js';
+/** The @aws-sdk/client-s3 settings for Tusk's S3 options; unset credentials and region use the AWS chain. */
+export function s3ClientConfig(config) {
+    if (Boolean(config.s3AccessKeyId) !== Boolean(config.s3SecretAccessKey)) {
+        throw new ConfigError('s3AccessKeyId and s3SecretAccessKey must be given together (or neither, for the AWS chain)');
+    }
+    // Since @aws-sdk/client-s3 3.729 the default (WHEN_SUPPORTED) sends streamed bodies as aws-chunked
+    // with a trailing CRC, which services such as Ceph 16's RGW refuse (411 MissingContentLength) - and
+    // every tus PATCH streams. WHEN_REQUIRED sends checksums only for operations that demand them.
+    const checksums = config.s3ChecksumMode === 'when_supported' ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED';
+    const sockets = Math.max(50, config.s3PartConcurrency + 20);
+    return {
+        endpoint: config.s3Endpoint,
+        // A custom endpoint rarely cares about the region, but the SDK needs one to sign.
+        region: config.s3Region ?? (config.s3Endpoint ? 'us-east-1' : undefined),
+        forcePathStyle: config.s3ForcePathStyle,
+        credentials: config.s3AccessKeyId && config.s3SecretAccessKey
+            ? {
+                accessKeyId: config.s3AccessKeyId,
+                secretAccessKey: config.s3SecretAccessKey,
+                sessionToken: config.s3SessionToken,
+            }
+            : undefined,
+        requestChecksumCalculation: checksums,
+        responseChecksumValidation: checksums,
+        requestHandler: {
+            // An unreachable S3 must fail requests (and /ready) in seconds, not hang them.
+            connectionTimeout: 5_000,
+            httpAgent: { keepAlive: true, maxSockets: sockets },
+            httpsAgent: { keepAlive: true, maxSockets: sockets },
+        },
+    };
+}
+//# sourceMappingURL=s3-client-config.js.map

@@ -1,0 +1,91 @@
+import http from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseConfig } from './config/load.js';
+import { createApp } from './host/app.js';
+import { createLocker, withRequestScope } from './lockers/index.js';
+import { createLogger } from './log.js';
+import { createTusProtocol } from './protocol/tus-handler.js';
+import { createStore } from './stores/index.js';
+export async function startServer(input = {}, options = {}) {
+    const config = parseConfig(input);
+    const logger = options.logger ?? createLogger(config);
+    const store = createStore(config);
+    const locker = createLocker(config, logger);
+    const protocol = createTusProtocol({ config, store, locker, logger });
+    const inFlight = new Set();
+    let shuttingDown = false;
+    const app = createApp({ config, logger, store, protocol, inFlight, isShuttingDown: () => shuttingDown });
+    const server = http.createServer({
+        headersTimeout: config.headersTimeout,
+        requestTimeout: config.requestTimeout,
+        keepAliveTimeout: config.keepAliveTimeout,
+        // Node enforces headersTimeout/requestTimeout only when it sweeps connections (every 30 s by
+        // default), which would let a slow-loris client hold a socket far longer than configured.
+        connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(config.headersTimeout / 2))),
+    }, 
+    // The request scope lets a lock fence (cut) the request it was taken for when its lease is lost.
+    withRequestScope(app.callback()));
+    // Socket inactivity: a client that stops sending mid-body (slow loris) is cut after idleTimeout;
+    // the bytes it did send are stored and its upload can be resumed.
+    server.setTimeout(config.idleTimeout, (socket) => socket.destroy());
+    server.on('clientError', (error, socket) => {
+        if (socket.writable && !socket.writableEnded) {
+            const status = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+            socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+        }
+        else {
+            socket.destroy();
+        }
+    });
+    await new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+            server.off('error', reject);
+            resolve();
+        });
+    });
+    const address = server.address();
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    const origin = `http://${host}:${address.port}`;
+    const cleanup = config.cleanupInterval > 0 && config.uploadExpiry > 0
+        ? setInterval(() => {
+            store
+                .deleteExpired()
+                .then((count) => count > 0 && logger.info({ count }, 'deleted expired unfinished uploads'))
+                .catch((error) => logger.error({ err: error }, 'expired-upload cleanup failed'));
+        }, config.cleanupInterval).unref()
+        : undefined;
+    let closing;
+    const close = () => {
+        closing ??= (async () => {
+            shuttingDown = true;
+            if (cleanup)
+                clearInterval(cleanup);
+            const stopped = new Promise((resolve) => server.close(() => resolve()));
+            server.closeIdleConnections();
+            const deadline = Date.now() + config.shutdownTimeout;
+            while (inFlight.size > 0 && Date.now() < deadline) {
+                await Promise.race([Promise.allSettled([...inFlight]), sleep(100)]);
+                server.closeIdleConnections();
+            }
+            // Past the deadline: cut what is left. Each cut PATCH ends its body; the store keeps what came.
+            server.closeAllConnections();
+            await Promise.race([Promise.allSettled([...inFlight]), sleep(5_000)]);
+            await stopped;
+            await store.close();
+            await locker.close();
+        })();
+        return closing;
+    };
+    logger.debug({ url: `${origin}${config.basePath}` }, 'listening');
+    return {
+        url: `${origin}${config.basePath === '/' ? '' : config.basePath}`,
+        origin,
+        config,
+        logger,
+        store,
+        http: server,
+        close,
+    };
+}
+//# sourceMappingURL=server.js.map

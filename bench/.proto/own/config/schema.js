@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import { parseDuration, parseSize } from './units.js';
+// The one description of Tusk's configuration. Defaults live here and nowhere else; the README's
+// configuration table is written from this file. Every key can be set by a CLI flag (--kebab-case),
+// an environment variable (TUSK_SCREAMING_SNAKE) or a JSON config file (--config), in that precedence.
+const size = (what) => z.union([z.string(), z.number()]).transform((value, ctx) => {
+    const bytes = parseSize(value);
+    if (!Number.isSafeInteger(bytes) || bytes < 0) {
+        ctx.addIssue({
+            code: 'custom',
+            message: `expected ${what} as a byte size such as 1073741824 or "8MiB"`,
+        });
+        return z.NEVER;
+    }
+    return bytes;
+});
+const duration = (what) => z.union([z.string(), z.number()]).transform((value, ctx) => {
+    const ms = parseDuration(value);
+    if (!Number.isSafeInteger(ms) || ms < 0) {
+        ctx.addIssue({ code: 'custom', message: `expected ${what} as a duration such as 30000 (ms) or "30s"` });
+        return z.NEVER;
+    }
+    return ms;
+});
+const list = z
+    .union([z.string(), z.array(z.string())])
+    .transform((value) => (Array.isArray(value) ? value : value.split(',')).map((item) => item.trim()).filter(Boolean));
+const bool = z
+    .union([z.boolean(), z.enum(['true', 'false', '1', '0'])])
+    .transform((v) => v === true || v === 'true' || v === '1');
+const int = (min, max) => z.coerce.number().int().min(min).max(max);
+export const configSchema = z
+    .object({
+    host: z.string().min(1).default('127.0.0.1').describe('interface to listen on'),
+    port: int(0, 65535).default(1080).describe('TCP port (0 picks a free one)'),
+    basePath: z
+        .string()
+        .regex(/^\/[A-Za-z0-9._~\-/]*$/, 'expected a URL path starting with "/"')
+        .transform((p) => (p.length > 1 ? p.replace(/\/+$/, '') : p))
+        .default('/files')
+        .describe('URL path the tus endpoint is served under'),
+    store: z
+        .enum(['file', 's3'])
+        .default('file')
+        .describe('where upload bytes live: file (embedded default) or s3 (any S3-compatible service)'),
+    // S3 store (store = s3). Unset credentials/region fall back to the standard AWS chain
+    // (AWS_ACCESS_KEY_ID/..., AWS_PROFILE, ~/.aws/config and credentials, instance roles).
+    s3Bucket: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('S3 bucket holding the uploads (required with --store s3)'),
+    s3Endpoint: z
+        .string()
+        .url()
+        .optional()
+        .describe('S3 endpoint URL for S3-compatible services (unset = AWS, from the region)'),
+    s3Region: z
+        .string()
+        .min(1)
+        .optional()
+        .describe('S3 region (unset = AWS chain; "us-east-1" when only an endpoint is given)'),
+    s3AccessKeyId: z.string().min(1).optional().describe('S3 access key id (unset = AWS credential chain)'),
+    s3SecretAccessKey: z.string().min(1).optional().describe('S3 secret access key (with s3AccessKeyId)'),
+    s3SessionToken: z.string().min(1).optional().describe('S3 session token for temporary credentials'),
+    s3ForcePathStyle: bool
+        .default(false)
+        .describe('address the bucket as endpoint/bucket instead of bucket.endpoint (MinIO, Ceph)'),
+    s3PartSize: size('the S3 part size')
+        .refine((bytes) => bytes >= 5 * 2 ** 20 && bytes <= 5 * 2 ** 30, 'expected between 5MiB and 5GiB (S3 limits)')
+        .default(8 * 2 ** 20)
+        .describe('preferred size of one multipart part; PATCH bodies are cut into parts of this size'),
+    s3PartConcurrency: int(1, 1000)
+        .default(60)
+        .describe('most parts uploaded to S3 at once by this process (each waits in a temp file)'),
+    s3ChecksumMode: z
+        .enum(['when_required', 'when_supported'])
+        .default('when_required')
+        .describe('S3 request checksums; when_supported (the AWS SDK default) breaks streamed parts on services without them, e.g. Ceph 16'),
+    dataDir: z.string().min(1).default('./data').describe('directory of the file store'),
+    maxSize: size('the maximum upload size')
+        .default(10 * 2 ** 30)
+        .describe('largest accepted upload in bytes (advertised as Tus-Max-Size)'),
+    uploadExpiry: duration('the upload expiry')
+        .default(24 * 3_600_000)
+        .describe('unfinished uploads expire this long after creation (0 = never)'),
+    cleanupInterval: duration('the cleanup interval')
+        .default(3_600_000)
+        .describe('how often expired unfinished uploads are deleted (0 = never)'),
+    corsOrigins: list.default(['*']).describe('allowed CORS origins, comma-separated ("*" = any)'),
+    corsCredentials: bool.default(false).describe('send Access-Control-Allow-Credentials'),
+    corsAllowedHeaders: list.default([]).describe('extra request headers browsers may send'),
+    corsExposedHeaders: list.default([]).describe('extra response headers browsers may read'),
+    trustProxy: bool
+        .default(false)
+        .describe('build Location URLs from X-Forwarded-Host/-Proto and Forwarded (behind a proxy)'),
+    headersTimeout: duration('the headers timeout')
+        .default(15_000)
+        .describe('time allowed to send request headers'),
+    idleTimeout: duration('the idle timeout')
+        .default(60_000)
+        .describe('a connection that sends nothing for this long is closed (stops slow-loris bodies)'),
+    requestTimeout: duration('the request timeout')
+        .default(0)
+        .describe('hard limit on one whole request (0 = none: big PATCHes may take long)'),
+    keepAliveTimeout: duration('the keep-alive timeout')
+        .default(5_000)
+        .describe('idle keep-alive connections close after this'),
+    shutdownTimeout: duration('the shutdown timeout')
+        .default(10_000)
+        .describe('on SIGTERM, in-flight requests get this long to finish before their connections are cut'),
+    // Sharing: locks across processes (cluster workers) and machines (Redis). See lockers/index.ts.
+    redisUrl: z
+        .string()
+        .regex(/^rediss?:\/\/\S+$/, 'expected a redis:// or rediss:// URL')
+        .optional()
+        .describe('Redis URL: shares upload locks between instances (required for several machines)'),
+    workers: z
+        .union([z.literal('auto'), int(1, 1024)])
+        .default(1)
+        .describe('worker processes sharing the port (auto = one per core)'),
+    lockTimeout: duration('the lock timeout')
+        .refine((ms) => ms >= 100, 'expected at least 100ms')
+        .default(10_000)
+        .describe('longest wait for an upload busy in another request (then 423)'),
+    lockTtl: duration('the lock TTL')
+        .refine((ms) => ms >= 1_000, 'expected at least 1s')
+        .default(5_000)
+        .describe("lease of a shared lock, renewed while held: a crashed holder's lock frees after this"),
+    logLevel: z
+        .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+        .default('info')
+        .describe('pino log level'),
+})
+    .strict();
+export const configKeys = Object.keys(configSchema.shape);
+//# sourceMappingURL=schema.js.map

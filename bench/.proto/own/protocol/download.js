@@ -1,0 +1,104 @@
+import { pipeline } from 'node:stream/promises';
+import contentDisposition from 'content-disposition';
+import parseRange from 'range-parser';
+import { ERR } from '../errors.js';
+import { metadataText } from './metadata.js';
+// Types a browser may render inline from our origin without running script in it. Everything else
+// (HTML, SVG, XML, JavaScript, unknown) is served as an attachment of application/octet-stream, so
+// an upload can never become a page on the upload server's origin.
+const INLINE_TYPES = new Set([
+    'image/png',
+    'image/jpeg',
+    'image/gif',
+    'image/webp',
+    'image/avif',
+    'image/bmp',
+    'video/mp4',
+    'video/webm',
+    'video/ogg',
+    'audio/mpeg',
+    'audio/ogg',
+    'audio/wav',
+    'audio/webm',
+    'audio/flac',
+    'application/pdf',
+    'text/plain',
+]);
+function safeContentType(declared) {
+    const type = declared?.split(';')[0]?.trim().toLowerCase();
+    return type && INLINE_TYPES.has(type)
+        ? type === 'text/plain'
+            ? 'text/plain; charset=utf-8'
+            : type
+        : undefined;
+}
+/**
+ * GET of a finished upload: streams it with validators and single byte ranges. Never loads the
+ * file, never lets a client that goes away take the process down (pipeline errors end here).
+ */
+export async function sendDownload(req, res, store, datastore, id) {
+    const upload = await datastore.getUpload(id).catch(() => {
+        throw ERR.NOT_FOUND();
+    });
+    if (upload.size === undefined || upload.offset !== upload.size)
+        throw ERR.NOT_FINISHED();
+    const object = await store.stat(id);
+    const type = safeContentType(metadataText(upload.metadata, 'filetype', 'contentType', 'content-type', 'type', 'mimeType'));
+    const filename = metadataText(upload.metadata, 'filename', 'name');
+    res.setHeader('Content-Type', type ?? 'application/octet-stream');
+    res.setHeader('Content-Disposition', 
+    // An ASCII fallback makes non-ASCII names go out as RFC 6266 filename* (UTF-8), never as raw
+    // Latin-1 bytes in a header.
+    contentDisposition(filename, {
+        type: type ? 'inline' : 'attachment',
+        fallback: filename?.replace(/[^\x20-\x7e]/g, '?'),
+    }));
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('ETag', object.etag);
+    res.setHeader('Last-Modified', object.lastModified.toUTCString());
+    res.setHeader('Accept-Ranges', 'bytes');
+    res.setHeader('Cache-Control', 'private, max-age=0, must-revalidate');
+    if (req.headers['if-none-match'] === object.etag) {
+        res.statusCode = 304;
+        res.end();
+        return;
+    }
+    let range;
+    const rangeHeader = req.headers.range;
+    // If-Range with a stale validator means "send it all", per RFC 9110 section 13.1.5.
+    const ifRange = req.headers['if-range'];
+    if (rangeHeader && (ifRange === undefined || ifRange === object.etag)) {
+        const ranges = parseRange(object.size, rangeHeader, { combine: true });
+        if (ranges === -1) {
+            throw ERR.RANGE_NOT_SATISFIABLE(undefined, { headers: { 'Content-Range': `bytes */${object.size}` } });
+        }
+        // Malformed (-2) or several ranges: serve the whole object, which RFC 9110 allows.
+        if (ranges !== -2 && ranges.type === 'bytes' && ranges.length === 1 && ranges[0]) {
+            range = { start: ranges[0].start, end: ranges[0].end };
+        }
+    }
+    if (range) {
+        res.statusCode = 206;
+        res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${object.size}`);
+        res.setHeader('Content-Length', String(range.end - range.start + 1));
+    }
+    else {
+        res.statusCode = 200;
+        res.setHeader('Content-Length', String(object.size));
+    }
+    if (req.method === 'HEAD' || object.size === 0) {
+        res.end();
+        return;
+    }
+    const body = await store.createReadStream(id, range);
+    try {
+        await pipeline(body, res);
+    }
+    catch (error) {
+        // A client that hangs up mid-download is normal; the file descriptor is closed by pipeline.
+        if (res.destroyed || error.code === 'ERR_STREAM_PREMATURE_CLOSE')
+            return;
+        throw error;
+    }
+}
+//# sourceMappingURL=download.js.map

@@ -1,0 +1,82 @@
+import { Uid, Upload } from '@tus/utils';
+import { ERR } from '../../errors.js';
+import { bodyLimit, stageBody, writeBody } from '../body.js';
+import { parseUploadChecksum, verifyChecksum } from '../checksum.js';
+import { clientGone } from '../context.js';
+import { expiresAt } from '../expiry.js';
+import { uploadUrl } from '../location.js';
+import { lockUploads } from '../lock.js';
+import { headerText } from '../request-checks.js';
+import { sendEmpty } from '../respond.js';
+import { stagingDirectory } from '../staging.js';
+import { announcesChecksumTrailer, checksumFromTrailer } from '../trailer.js';
+import { newMetadataRecord } from '../upload-record.js';
+/** Whether a creation request carries upload data (creation-with-upload), as @tus/server decides it. */
+export const carriesUploadData = (req) => req.headers['content-type']?.split(';')[0]?.trim().toLowerCase() === 'application/offset+octet-stream';
+/**
+ * POST creation that @tus/server cannot do: a partial upload (`Upload-Concat: partial`) and
+ * creation-with-upload with a checksum. With a checksum, the body is staged and verified before
+ * the upload is created: a chunk that fails (460) or names an unknown algorithm (400) leaves nothing.
+ */
+export async function createUpload(ctx, req, res, options) {
+    const { datastore } = ctx.store;
+    const { maxSize } = ctx.config;
+    const lengthHeader = req.headers['upload-length'];
+    const deferred = req.headers['upload-defer-length'] !== undefined;
+    // "The request MUST include one of the following headers: a) Upload-Length ... b) Upload-Defer-Length: 1"
+    if ((lengthHeader === undefined) === !deferred) {
+        throw ERR.INVALID_LENGTH('send exactly one of Upload-Length and Upload-Defer-Length: 1');
+    }
+    if (deferred && !datastore.hasExtension('creation-defer-length')) {
+        throw ERR.INVALID_LENGTH('this store does not support deferred lengths');
+    }
+    const size = lengthHeader === undefined ? undefined : Number(lengthHeader);
+    const withData = carriesUploadData(req);
+    const checksumHeader = req.headers['upload-checksum'];
+    const announced = checksumHeader === undefined ? undefined : parseUploadChecksum(String(checksumHeader));
+    const verify = withData && (announced !== undefined || announcesChecksumTrailer(req));
+    const upload = new Upload({
+        id: Uid.rand(),
+        size,
+        offset: 0,
+        metadata: newMetadataRecord(headerText(req, 'upload-metadata'), options.concat),
+    });
+    const gone = clientGone(res);
+    let staged;
+    try {
+        const limit = withData ? bodyLimit(req, upload, maxSize) : 0;
+        if (verify) {
+            staged = await stageBody(req, {
+                directory: stagingDirectory(ctx.store),
+                limit,
+                algorithm: announced?.algorithm,
+                signal: gone.signal,
+            });
+            const expected = announced ?? checksumFromTrailer(req);
+            verifyChecksum(expected, staged.digest ?? (await staged.digestWith(expected.algorithm)));
+        }
+        const locks = await lockUploads(ctx.locker, [upload.id], gone.signal);
+        try {
+            await datastore.create(upload);
+            if (staged) {
+                if (staged.size > 0)
+                    upload.offset = await datastore.write(staged.open(), upload.id, 0);
+            }
+            else if (withData) {
+                upload.offset = await writeBody(req, datastore, { id: upload.id, offset: 0, limit }, gone.signal);
+            }
+        }
+        finally {
+            await locks.release();
+        }
+    }
+    finally {
+        await staged?.discard();
+    }
+    sendEmpty(res, 201, {
+        Location: uploadUrl(req, ctx.config, upload.id),
+        'Upload-Offset': withData ? String(upload.offset) : undefined,
+        'Upload-Expires': expiresAt(upload, datastore)?.toUTCString(),
+    });
+}
+//# sourceMappingURL=create.js.map

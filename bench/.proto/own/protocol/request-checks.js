@@ -1,0 +1,80 @@
+import { ERR } from '../errors.js';
+import { parseMetadata } from './metadata.js';
+export const TUS_VERSION = '1.0.0';
+const OVERRIDABLE = new Set(['POST', 'PATCH', 'DELETE', 'HEAD', 'GET', 'OPTIONS']);
+const NON_NEGATIVE_INTEGER = /^\d{1,16}$/;
+/**
+ * "The X-HTTP-Method-Override request header MUST be a string which MUST be interpreted as the
+ * request's method by the Server, if the header is presented. The actual method of the request
+ * MUST be ignored." Rewrites req.method so every later layer sees the effective method.
+ */
+export function applyMethodOverride(req) {
+    const override = req.headers['x-http-method-override'];
+    if (override === undefined)
+        return;
+    const method = String(override).trim().toUpperCase();
+    if (!OVERRIDABLE.has(method))
+        throw ERR.INVALID_METHOD_OVERRIDE(`"${String(override).slice(0, 20)}"`);
+    req.method = method;
+}
+/** A request header as one string (Node types headers it does not know as possibly repeated). */
+export function headerText(req, name) {
+    const value = req.headers[name];
+    return Array.isArray(value) ? value.join(', ') : value;
+}
+function nonNegativeInteger(req, name) {
+    const value = req.headers[name.toLowerCase()];
+    if (value === undefined)
+        return undefined;
+    if (typeof value !== 'string' || !NON_NEGATIVE_INTEGER.test(value)) {
+        throw ERR.INVALID_HEADER(`${name} must be a non-negative integer`);
+    }
+    const n = Number(value);
+    if (!Number.isSafeInteger(n))
+        throw ERR.INVALID_HEADER(`${name} is out of range`);
+    return n;
+}
+/**
+ * The checks every tus request passes before a handler or a store sees it, so that bad input gets a
+ * 4xx with a reason instead of reaching code that would misread it.
+ */
+export function checkTusRequest(req, config) {
+    const method = req.method ?? 'GET';
+    // "The Tus-Resumable header MUST be included in every request and response except for OPTIONS
+    // requests. If the version specified by the Client is not supported by the Server, it MUST respond
+    // with the 412 Precondition Failed status and MUST include the Tus-Version header."
+    if (method !== 'OPTIONS' && method !== 'GET') {
+        const version = req.headers['tus-resumable'];
+        if (version !== TUS_VERSION) {
+            throw ERR.VERSION_UNSUPPORTED(version === undefined ? 'Tus-Resumable header missing' : undefined, {
+                headers: { 'Tus-Version': TUS_VERSION },
+            });
+        }
+    }
+    if (method === 'OPTIONS' || method === 'GET')
+        return;
+    nonNegativeInteger(req, 'Upload-Offset');
+    const length = nonNegativeInteger(req, 'Upload-Length');
+    if (length !== undefined && config.maxSize > 0 && length > config.maxSize) {
+        throw ERR.TOO_LARGE(`Upload-Length ${length} > Tus-Max-Size ${config.maxSize}`);
+    }
+    const defer = req.headers['upload-defer-length'];
+    if (defer !== undefined && defer !== '1')
+        throw ERR.INVALID_HEADER('Upload-Defer-Length must be 1');
+    const metadata = req.headers['upload-metadata'];
+    if (metadata !== undefined) {
+        const parsed = parseMetadata(String(metadata));
+        if ('error' in parsed)
+            throw ERR.INVALID_METADATA(parsed.error);
+    }
+    if (method === 'PATCH') {
+        // "All PATCH requests MUST use Content-Type: application/offset+octet-stream, otherwise the
+        // server SHOULD return a 415 Unsupported Media Type status."
+        const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
+        if (type !== 'application/offset+octet-stream')
+            throw ERR.UNSUPPORTED_MEDIA_TYPE();
+        if (req.headers['upload-offset'] === undefined)
+            throw ERR.INVALID_HEADER('PATCH requires Upload-Offset');
+    }
+}
+//# sourceMappingURL=request-checks.js.map
