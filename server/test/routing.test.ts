@@ -64,4 +64,12 @@ describe('Koa host routing', async () => {
     expect(String(reply.headers['access-control-allow-headers']).toLowerCase()).toContain('upload-offset')
     expect(reply.headers['x-request-id']).toBeTruthy()
   })
+
+  it('lets a page read tus discovery headers on its own cross-origin OPTIONS (not a preflight)', async () => {
+    const reply = await send(server.url, { method: 'OPTIONS', headers: { Origin: 'https://app.example' } })
+    expect(reply.status).toBe(204)
+    expect(reply.headers['access-control-allow-origin']).toBe('*')
+    expect(String(reply.headers['access-control-expose-headers'])).toContain('Tus-Extension')
+    expect(String(reply.headers['access-control-expose-headers'])).toContain('Tus-Checksum-Algorithm')
+  })
 })

@@ -13,10 +13,7 @@ export interface TestServer {
 /** A real Tusk server on a free port with a throw-away data directory. */
 export async function startTusk(): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'tusk-client-test-'))
-  // A short shutdown grace: tests cut PATCHes on purpose, and close() waits up to this long for
-  // requests the server still counts as in flight (see the report: a PATCH cut mid-body stays
-  // "in flight" until shutdown cuts the connections).
-  const server = await startServer({ port: 0, dataDir, logLevel: 'silent', shutdownTimeout: 500 })
+  const server = await startServer({ port: 0, dataDir, logLevel: 'silent' })
   return {
     server,
     url: server.url,

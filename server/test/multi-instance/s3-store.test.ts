@@ -28,8 +28,6 @@ multiInstanceSuite({
         )
       },
       cleanup: () => s3.deleteBucket(bucket),
-      bucket,
-      list: (id: string) => s3.listBucket(bucket, id),
     }
   },
 })
