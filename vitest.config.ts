@@ -7,6 +7,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    globalSetup: ['./scripts/test-services.ts'],
     reporters: ['default', './scripts/summary-reporter.ts'],
   },
 })

@@ -51,7 +51,11 @@ export function createUpstream(config: Config, store: TuskStore, locker: Locker,
  * its whole timeout for requests that were long over). Its answers are small text bodies, so they
  * are written here with a Content-Length and the standard reason phrase.
  */
-export async function forwardToUpstream(server: Server, req: IncomingMessage, res: ServerResponse): Promise<void> {
+export async function forwardToUpstream(
+  server: Server,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const response = await server.handleWeb(new NodeRequest({ req, res }))
   if (res.destroyed || res.headersSent) return
   const body = response.body ? Buffer.from(await response.arrayBuffer()) : undefined

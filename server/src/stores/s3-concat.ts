@@ -1,5 +1,6 @@
-import type { S3 } from '@aws-sdk/client-s3'
+import type { CompletedPart, S3 } from '@aws-sdk/client-s3'
 import type { Upload } from '@tus/utils'
+import type { TuskS3Store } from './s3-datastore.js'
 
 // Concatenation on S3, assembled inside S3: the final upload's multipart upload (created by
 // datastore.create) gets its parts with UploadPartCopy from the finished partial objects, so the
@@ -76,8 +77,11 @@ export interface S3ConcatPort {
   readonly bucketName: string
   /** The multipart upload behind an upload created with datastore.create. */
   multipartUploadId(id: string): Promise<string>
-  /** Records the upload as finished once its multipart upload is complete (info, tags, cache). */
-  markComplete(upload: Upload): Promise<void>
+  /**
+   * Completes the multipart upload from `parts` and records the upload as finished (info, tags,
+   * cache), as every other upload is finished: idempotent if a HEAD completed it first.
+   */
+  completeUpload(id: string, parts: CompletedPart[]): Promise<void>
 }
 
 /**
@@ -130,42 +134,21 @@ export async function concatenateS3(
     while (next < plan.length) await partOf(next++)
   }
   await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, plan.length) }, worker))
-  await s3.completeMultipartUpload({
-    Bucket,
-    Key: final.id,
-    UploadId,
-    MultipartUpload: { Parts: etags.map((ETag, index) => ({ ETag, PartNumber: index + 1 })) },
-  })
-  await port.markComplete(final)
-}
-
-/** The @tus/s3-store methods the port uses; protected there, so reached through this view. */
-interface S3StoreInternals {
-  getMetadata(id: string): Promise<{ 'upload-id'?: string; file: Upload }>
-  completeMetadata(upload: Upload): Promise<void>
-  clearCache(id: string): Promise<void>
+  await port.completeUpload(
+    final.id,
+    etags.map((ETag, index) => ({ ETag, PartNumber: index + 1 })),
+  )
 }
 
 /**
- * The port over Tusk's S3 datastore, doing what TuskS3Store.create does for a zero-length upload:
- * read the multipart upload id from the upload's info, and after completion mark the info finished
- * (expiration tags) and drop the cached copy. Plug in (s3-store.ts) with
+ * The port over Tusk's S3 datastore. Plug in (s3-store.ts) with
  * `concatenate: (final, partials) => concatenateS3(s3ConcatPort(datastore, bucket), final, partials)`.
  */
-export function s3ConcatPort(datastore: { readonly s3: S3 }, bucket: string): S3ConcatPort {
-  const internals = datastore as unknown as S3StoreInternals
+export function s3ConcatPort(datastore: TuskS3Store, bucket: string): S3ConcatPort {
   return {
     s3: datastore.s3,
     bucketName: bucket,
-    async multipartUploadId(id) {
-      const uploadId = (await internals.getMetadata(id))['upload-id']
-      if (!uploadId) throw new Error(`upload ${id} has no multipart upload`)
-      return uploadId
-    },
-    async markComplete(upload) {
-      const { file } = await internals.getMetadata(upload.id)
-      await internals.completeMetadata(file)
-      await internals.clearCache(upload.id)
-    },
+    multipartUploadId: (id) => datastore.multipartUploadId(id),
+    completeUpload: (id, parts) => datastore.completeUpload(id, parts),
   }
 }

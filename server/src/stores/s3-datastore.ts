@@ -1,6 +1,7 @@
 import { PassThrough, type Readable } from 'node:stream'
+import type { CompletedPart, Part } from '@aws-sdk/client-s3'
 import { type MetadataValue, type Options, S3Store } from '@tus/s3-store'
-import { ERRORS, type Upload } from '@tus/utils'
+import { ERRORS, TUS_RESUMABLE, Upload } from '@tus/utils'
 import { isPartial } from '../protocol/upload-record.js'
 
 // Ids Tusk accepts (protocol/upload-id.ts). Multipart uploads under other keys are not ours to expire.
@@ -18,6 +19,18 @@ export function isS3NotFound(error: unknown): boolean {
   return code === 'NotFound' || code === 'NoSuchKey' || code === 'NoSuchUpload'
 }
 
+/**
+ * The multipart upload is gone: completed (or aborted). Not the bare `NotFound` the SDK gives any
+ * code-less 404, as upstream. RGW says NoSuchKey where AWS says NoSuchUpload.
+ */
+function isMultipartUploadGone(error: unknown): boolean {
+  const { name, Code } = (error ?? {}) as { name?: string; Code?: string }
+  const code = Code ?? name
+  return code === 'NoSuchUpload' || code === 'NoSuchKey'
+}
+
+const sumOfParts = (parts: readonly Part[]) => parts.reduce((sum, part) => sum + (part.Size ?? 0), 0)
+
 export interface TuskS3StoreOptions extends Options {
   /** Largest upload Tusk accepts: sizes the parts of uploads whose length is deferred. */
   maxUploadSize: number
@@ -25,9 +38,16 @@ export interface TuskS3StoreOptions extends Options {
 
 /**
  * @tus/s3-store 2.0.7 with the defects a real S3 (and several instances) show fixed: see remove(),
- * write(), create(), declareUploadLength(), getMetadata(), getUpload() and deleteExpired(). Objects per upload: `<id>` (the multipart upload, then the
- * finished object), `<id>.info` (the upload's JSON) and `<id>.part` (a tail shorter than S3's 5 MiB
- * minimum part, kept until the next PATCH prepends it).
+ * write(), create(), declareUploadLength(), getMetadata(), getUpload(), finishMultipartUpload() and
+ * deleteExpired(). Objects per upload: `<id>` (the multipart upload, then the finished object),
+ * `<id>.info` (the upload's JSON) and `<id>.part` (a tail shorter than S3's 5 MiB minimum part, kept
+ * until the next PATCH prepends it).
+ *
+ * Crash consistency: finishing an upload is several S3 calls (last part, `.info` marked completed,
+ * CompleteMultipartUpload), and an instance can die between any two. Each state in between is one
+ * getUpload() recognises and finishes (the parts, or parts plus `.part`, add up to the length while
+ * the multipart upload is still open), so whoever next looks at the upload (HEAD, PATCH, GET, the
+ * expiry job) completes it, and a client that was told offset = length can always download it.
  */
 export class TuskS3Store extends S3Store {
   readonly #maxUploadSize: number
@@ -125,12 +145,7 @@ export class TuskS3Store extends S3Store {
         Body: new Uint8Array(0),
       })
     }
-    if (created.size === 0) {
-      const metadata = await this.getMetadata(created.id)
-      await this.finishMultipartUpload(metadata, [])
-      await this.completeMetadata(metadata.file)
-      await this.clearCache(created.id)
-    }
+    if (created.size === 0) await this.completeUpload(created.id, [])
     return created
   }
 
@@ -156,16 +171,83 @@ export class TuskS3Store extends S3Store {
   }
 
   /**
-   * Upstream reports an upload as finished whenever its multipart upload is gone, trusting the cached
-   * info. If another instance removed the upload (or a lifecycle rule deleted the object), that cache
-   * answered "finished" for an upload that no longer exists. A finished upload must have its object.
+   * Reads the upload's state from S3 and finishes an upload an instance died finishing.
+   *
+   * Upstream reports offset = sum of the parts while the multipart upload is open: when an instance
+   * died after the last part but before CompleteMultipartUpload, HEAD said "finished" while there was
+   * no object to download, forever. Here whoever reads the upload completes it (idempotently: several
+   * instances may do so at once). A tail in `<id>.part` that completes the upload (a deferred length
+   * declared equal to the offset, the instance gone before write() moved the tail) becomes the last
+   * part first; if the parts alone add up, any `.part` is a leftover of that step.
+   *
+   * Upstream also reported an upload as finished whenever its multipart upload is gone, trusting the
+   * cached info: if another instance removed the upload (or a lifecycle rule deleted the object),
+   * that cache answered "finished" for an upload that no longer exists. A finished upload must have
+   * its object; without one, the info is read again from S3 (gone: not found).
    */
   override async getUpload(id: string): Promise<Upload> {
-    const upload = await super.getUpload(id)
-    if (upload.size === undefined || upload.offset !== upload.size) return upload
-    if (await this.objectExists(id)) return upload
-    await this.clearCache(id)
-    return super.getUpload(id)
+    return this.readUpload(id, false)
+  }
+
+  private async readUpload(id: string, fresh: boolean): Promise<Upload> {
+    if (fresh) await this.clearCache(id)
+    let metadata: MetadataValue
+    try {
+      metadata = await this.getMetadata(id)
+    } catch {
+      // As upstream: no readable `<id>.info`, no upload.
+      throw ERRORS.FILE_NOT_FOUND
+    }
+    const { size } = metadata.file
+    let parts: Part[]
+    try {
+      parts = await this.retrieveParts(id)
+    } catch (error) {
+      if (!isMultipartUploadGone(error)) throw error
+      // With fresh info (the `.info` still there) this is upstream's answer, as before.
+      if (fresh || (await this.objectExists(id))) return this.finished(metadata)
+      return this.readUpload(id, true)
+    }
+    const stored = sumOfParts(parts)
+    if (size === stored) {
+      // Every byte is in the parts: complete, dropping a `.part` already copied into the last part.
+      await this.deleteIncompletePart(id)
+      await this.completeUpload(id, parts)
+      return this.finished(metadata)
+    }
+    const tail = (await this.getIncompletePartSize(id)) ?? 0
+    if (tail > 0 && size === stored + tail) {
+      if (!(await this.moveTailIntoParts(metadata, parts))) {
+        // Another instance moved it meanwhile: look again.
+        if (fresh) throw new Error(`upload ${id}: its tail vanished twice while being completed`)
+        return this.readUpload(id, true)
+      }
+      await this.deleteIncompletePart(id)
+      await this.completeUpload(id, parts)
+      return this.finished(metadata)
+    }
+    return new Upload({ ...metadata.file, offset: stored + tail, size, storage: metadata.file.storage })
+  }
+
+  private finished(metadata: MetadataValue): Upload {
+    const { file } = metadata
+    return new Upload({ ...file, offset: file.size as number, size: file.size, storage: file.storage })
+  }
+
+  /**
+   * Uploads `<id>.part` (under 5 MiB; S3 allows a short last part) as the part after `parts`, and
+   * adds it to `parts`. False when `.part` is gone (another instance got there first).
+   */
+  private async moveTailIntoParts(metadata: MetadataValue, parts: Part[]): Promise<boolean> {
+    const body = await this.getIncompletePart(metadata.file.id)
+    if (!body) return false
+    const bytes = await (
+      body as Readable & { transformToByteArray(): Promise<Uint8Array> }
+    ).transformToByteArray()
+    const PartNumber = (parts.at(-1)?.PartNumber ?? 0) + 1
+    const ETag = await this.uploadPart(metadata, Buffer.from(bytes), PartNumber)
+    parts.push({ PartNumber, ETag, Size: bytes.length })
+    return true
   }
 
   private async objectExists(id: string): Promise<boolean> {
@@ -178,6 +260,59 @@ export class TuskS3Store extends S3Store {
     }
   }
 
+  /** The multipart upload behind an upload (for concatenation, which fills it by copying parts). */
+  async multipartUploadId(id: string): Promise<string> {
+    const uploadId = (await this.getMetadata(id))['upload-id']
+    if (!uploadId) throw new Error(`upload ${id} has no multipart upload`)
+    return uploadId
+  }
+
+  /**
+   * Finishes an upload whose multipart upload holds all its bytes as `parts`: marks `<id>.info`
+   * completed, completes the multipart upload (done already, by another instance, counts as done)
+   * and drops the cached info, here and in Redis.
+   */
+  async completeUpload(id: string, parts: CompletedPart[]): Promise<void> {
+    await this.finishMultipartUpload(await this.getMetadata(id), parts)
+    await this.clearCache(id)
+  }
+
+  /**
+   * Marks `<id>.info` completed *before* completing the multipart upload, and treats a multipart
+   * upload another instance completed meanwhile as done. Upstream completed first and re-tagged the
+   * info after (completeMetadata): an instance that died in between left a finished upload whose
+   * info still says Tus-Completed=false, which a lifecycle rule expiring unfinished uploads by that
+   * tag deletes, and nothing could tell it apart without reading tags. In this order, dying in
+   * between leaves an open multipart upload whose parts add up to the length: getUpload() finishes it.
+   */
+  protected override async finishMultipartUpload(
+    metadata: MetadataValue,
+    parts: Part[],
+  ): Promise<string | undefined> {
+    await this.markInfoCompleted(metadata)
+    try {
+      return await super.finishMultipartUpload(metadata, parts)
+    } catch (error) {
+      // Gone without an object: aborted (terminated or expired) under us; that is no success.
+      if (isMultipartUploadGone(error) && (await this.objectExists(metadata.file.id))) return undefined
+      throw error
+    }
+  }
+
+  /** Done by finishMultipartUpload(), before the completion; see there. Upstream's write() calls this. */
+  protected override async completeMetadata(_upload: Upload): Promise<void> {}
+
+  private async markInfoCompleted(metadata: MetadataValue): Promise<void> {
+    if (!this.shouldUseExpirationTags()) return
+    await this.client.putObject({
+      Bucket: this.bucket,
+      Key: this.infoKey(metadata.file.id),
+      Body: JSON.stringify(metadata.file),
+      Tagging: this.useCompleteTag('true'),
+      Metadata: { 'upload-id': metadata['upload-id'] as string, 'tus-version': TUS_RESUMABLE },
+    })
+  }
+
   /**
    * Upstream sizes the parts of a deferred-length upload for S3's 5 TiB maximum (550 MB parts, each
    * buffered in a temp file); Tusk's own maximum upload size is the real bound.
@@ -187,8 +322,9 @@ export class TuskS3Store extends S3Store {
   }
 
   /**
-   * Deletes unfinished uploads older than the expiry (those whose multipart upload is still open) and
-   * partial uploads older than the expiry, finished or not. Upstream counted deleted *objects* (two
+   * Deletes unfinished uploads older than the expiry (those whose multipart upload is still open, unless
+   * every byte is in it: an instance died finishing it, and getUpload() completes it) and partial
+   * uploads older than the expiry, finished or not. Upstream counted deleted *objects* (two
    * per upload), left the cache entry, and expired any multipart upload in the bucket; this counts
    * uploads and only touches keys that are upload ids.
    */
@@ -203,6 +339,7 @@ export class TuskS3Store extends S3Store {
       for (const open of page.Uploads ?? []) {
         if (!open.Key || !open.UploadId || !open.Initiated || !UPLOAD_KEY.test(open.Key)) continue
         if (Date.now() <= open.Initiated.getTime() + expiry) continue
+        if (await this.isFinishedAfterAll(open.Key, open.UploadId)) continue
         await this.discard(open.Key, open.UploadId)
         deleted++
       }
@@ -228,5 +365,17 @@ export class TuskS3Store extends S3Store {
       ContinuationToken = page.NextContinuationToken
     } while (ContinuationToken)
     return deleted
+  }
+
+  /** Whether an open multipart upload is an upload an instance died finishing, now completed. */
+  private async isFinishedAfterAll(id: string, uploadId: string): Promise<boolean> {
+    try {
+      if ((await this.getMetadata(id))['upload-id'] !== uploadId) return false
+      const upload = await this.getUpload(id)
+      return upload.size !== undefined && upload.offset === upload.size
+    } catch (error) {
+      if (error === ERRORS.FILE_NOT_FOUND || isS3NotFound(error)) return false
+      throw error
+    }
   }
 }
