@@ -16,7 +16,15 @@ beforeAll(async () => {
   example = await serveExample({ pagePort: 0, tuskPort: 0, dataDir })
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   })
 })
 
@@ -33,7 +41,11 @@ describe('the browser example page', () => {
     const page = await browser.newPage()
     await page.goto(example.pageUrl)
     const data = randomBytes(12 * 1024 * 1024 + 321)
-    await page.setInputFiles('#file', { name: 'photo.bin', mimeType: 'application/octet-stream', buffer: data })
+    await page.setInputFiles('#file', {
+      name: 'photo.bin',
+      mimeType: 'application/octet-stream',
+      buffer: data,
+    })
     const link = page.locator('#result')
     await link.waitFor({ timeout: 60_000 })
     const url = await link.getAttribute('href')
