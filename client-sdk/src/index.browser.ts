@@ -2,14 +2,13 @@
  * @tusk/client for browsers: resumable uploads of Files and Blobs to a tus server.
  * @module
  */
-import { DefaultHttpStack } from 'tus-js-client'
 import { type BrowserUploadSource, browserPlatform } from './browser/platform.js'
-import { discoverCapabilities } from './core/discovery.js'
-import type { Metadata, ServerCapabilities, UploadHandle, UploadOptions } from './core/types.js'
-import { createUpload, terminateUpload } from './core/upload.js'
+import type { Metadata, UploadHandle, UploadOptions } from './core/types.js'
+import { createUpload } from './core/upload.js'
 
 export { LocalStorageUrlStorage } from './browser/local-storage.js'
 export type { BrowserUploadSource } from './browser/platform.js'
+export { discover, terminate } from './core/endpoint.js'
 export * from './core/public.js'
 
 /**
@@ -23,19 +22,4 @@ export function upload<M extends Metadata = Metadata>(
   options: UploadOptions<M>,
 ): UploadHandle<M> {
   return createUpload(browserPlatform, source, options)
-}
-
-/** Asks a tus endpoint what it supports (OPTIONS). */
-export function discover(
-  endpoint: string,
-  headers: Record<string, string> = {},
-): Promise<ServerCapabilities> {
-  return discoverCapabilities(new DefaultHttpStack({}), endpoint, async (req) => {
-    for (const [name, value] of Object.entries(headers)) req.setHeader(name, value)
-  })
-}
-
-/** Deletes an upload on the server (tus termination). */
-export function terminate(url: string, headers: Record<string, string> = {}): Promise<void> {
-  return terminateUpload(new DefaultHttpStack({}), url, headers)
 }

@@ -2,12 +2,11 @@
  * @tusk/client for Node: resumable uploads of files, buffers and streams to a tus server.
  * @module
  */
-import { DefaultHttpStack } from 'tus-js-client'
-import { discoverCapabilities } from './core/discovery.js'
-import type { Metadata, ServerCapabilities, UploadHandle, UploadOptions } from './core/types.js'
-import { createUpload, terminateUpload } from './core/upload.js'
+import type { Metadata, UploadHandle, UploadOptions } from './core/types.js'
+import { createUpload } from './core/upload.js'
 import { type NodeUploadSource, nodePlatform } from './node/platform.js'
 
+export { discover, terminate } from './core/endpoint.js'
 export * from './core/public.js'
 export { FileUrlStorage } from './node/file-url-storage.js'
 export type { NodeUploadSource } from './node/platform.js'
@@ -25,19 +24,4 @@ export function upload<M extends Metadata = Metadata>(
   options: UploadOptions<M>,
 ): UploadHandle<M> {
   return createUpload(nodePlatform, source, options)
-}
-
-/** Asks a tus endpoint what it supports (OPTIONS). */
-export function discover(
-  endpoint: string,
-  headers: Record<string, string> = {},
-): Promise<ServerCapabilities> {
-  return discoverCapabilities(new DefaultHttpStack({}), endpoint, async (req) => {
-    for (const [name, value] of Object.entries(headers)) req.setHeader(name, value)
-  })
-}
-
-/** Deletes an upload on the server (tus termination). */
-export function terminate(url: string, headers: Record<string, string> = {}): Promise<void> {
-  return terminateUpload(new DefaultHttpStack({}), url, headers)
 }

@@ -1,0 +1,22 @@
+import { DefaultHttpStack } from 'tus-js-client'
+import { discoverCapabilities } from './discovery.js'
+import type { ServerCapabilities } from './types.js'
+import { terminateUpload } from './upload.js'
+
+// Endpoint-level calls that need no upload source; tus-js-client's DefaultHttpStack is the right
+// transport on either platform (its package resolves to the browser or Node build).
+
+/** Asks a tus endpoint what it supports (OPTIONS). */
+export function discover(
+  endpoint: string,
+  headers: Record<string, string> = {},
+): Promise<ServerCapabilities> {
+  return discoverCapabilities(new DefaultHttpStack({}), endpoint, async (req) => {
+    for (const [name, value] of Object.entries(headers)) req.setHeader(name, value)
+  })
+}
+
+/** Deletes an upload on the server (tus termination). */
+export function terminate(url: string, headers: Record<string, string> = {}): Promise<void> {
+  return terminateUpload(new DefaultHttpStack({}), url, headers)
+}
