@@ -36,7 +36,15 @@ export async function startServer(
   const protocol = createTusProtocol({ config, store, locker, logger })
   const inFlight = new Set<Promise<void>>()
   let shuttingDown = false
-  const app = createApp({ config, logger, store, protocol, inFlight, isShuttingDown: () => shuttingDown })
+  const app = createApp({
+    config,
+    logger,
+    store,
+    locker,
+    protocol,
+    inFlight,
+    isShuttingDown: () => shuttingDown,
+  })
 
   const server = http.createServer(
     {

@@ -38,7 +38,7 @@ describe('Koa host routing', async () => {
     expect(JSON.parse(health.body.toString())).toEqual({ status: 'ok' })
     const ready = await send(`${server.origin}/ready`)
     expect(ready.status).toBe(200)
-    expect(JSON.parse(ready.body.toString())).toMatchObject({ status: 'ready', store: 'file' })
+    expect(JSON.parse(ready.body.toString())).toMatchObject({ status: 'ready', store: 'file', locker: 'memory' })
   })
 
   it('answers 404 outside the base path and does not treat /filesX as the endpoint', async () => {
@@ -71,5 +71,18 @@ describe('Koa host routing', async () => {
     expect(reply.headers['access-control-allow-origin']).toBe('*')
     expect(String(reply.headers['access-control-expose-headers'])).toContain('Tus-Extension')
     expect(String(reply.headers['access-control-expose-headers'])).toContain('Tus-Checksum-Algorithm')
+  })
+})
+
+describe('readiness with a shared locker', async () => {
+  // Nothing listens on port 1: the Redis the locks depend on is down.
+  const server = await startTestServer({ redisUrl: 'redis://127.0.0.1:1' })
+
+  it('answers /ready with 503 naming the locker while Redis is unreachable, and /health still 200', async () => {
+    const ready = await send(`${server.origin}/ready`)
+    expect(ready.status).toBe(503)
+    expect(JSON.parse(ready.body.toString())).toMatchObject({ status: 'not ready', locker: 'redis' })
+    expect(JSON.parse(ready.body.toString()).lockerError).toMatch(/Redis/)
+    expect((await send(`${server.origin}/health`)).status).toBe(200)
   })
 })

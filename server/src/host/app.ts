@@ -1,5 +1,6 @@
 import Koa from 'koa'
 import type { Config } from '../config/schema.js'
+import type { TuskLocker } from '../lockers/index.js'
 import type { Logger } from '../log.js'
 import type { TusProtocol } from '../protocol/tus-handler.js'
 import type { TuskStore } from '../stores/types.js'
@@ -14,6 +15,7 @@ export interface AppDeps {
   store: TuskStore
   protocol: TusProtocol
   inFlight: Set<Promise<void>>
+  locker: TuskLocker
   isShuttingDown: () => boolean
 }
 
@@ -24,7 +26,7 @@ export function createApp(deps: AppDeps): Koa {
   app.on('error', (error: unknown) => deps.logger.error({ err: error }, 'host error'))
   app.use(requestLog(deps.logger, deps.config.basePath))
   app.use(corsMiddleware(deps.config))
-  app.use(healthRoutes(deps.store, deps.isShuttingDown))
+  app.use(healthRoutes(deps.store, deps.locker, deps.isShuttingDown))
   app.use(tusMount(deps.config.basePath, deps.protocol, deps.inFlight))
   return app
 }

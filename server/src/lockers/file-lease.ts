@@ -1,6 +1,17 @@
 import { randomUUID } from 'node:crypto'
 import { mkdirSync } from 'node:fs'
-import { link, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises'
+import {
+  access,
+  constants,
+  link,
+  mkdir,
+  readFile,
+  rename,
+  stat,
+  unlink,
+  utimes,
+  writeFile,
+} from 'node:fs/promises'
 import { hostname } from 'node:os'
 import path from 'node:path'
 import type { LeaseBackend } from './lease-locker.js'
@@ -80,6 +91,10 @@ export function createFileLeaseBackend(dataDir: string): LeaseBackend {
 
   return {
     kind: 'file',
+    async checkReady() {
+      await mkdir(directory, { recursive: true })
+      await access(directory, constants.W_OK)
+    },
     async tryAcquire(id, token, ttl) {
       const file = fileOf(id)
       const content = JSON.stringify({ token, pid: process.pid, host } satisfies Owner)

@@ -13,6 +13,8 @@ export { withRequestScope } from './request-scope.js'
 export interface TuskLocker extends Locker {
   /** memory: this process only; file: processes of one machine; redis: any number of machines. */
   readonly kind: 'memory' | 'file' | 'redis'
+  /** Resolves when locks can be taken now (for /ready): Redis answers, the lock directory is writable. */
+  checkReady(): Promise<void>
   close(): Promise<void>
 }
 
@@ -35,6 +37,7 @@ export function createLocker(config: LockerConfig, logger: Logger): TuskLocker {
   return {
     kind: 'memory',
     newLock: (id: string): Lock => memory.newLock(id),
+    async checkReady() {},
     async close() {},
   }
 }

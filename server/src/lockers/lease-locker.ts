@@ -22,6 +22,8 @@ export interface LeaseBackend {
   requestRelease(id: string): Promise<void>
   /** Receives other processes' release requests and release notices. */
   listen(events: { releaseRequested(id: string): void; released(id: string): void }): void
+  /** Resolves when leases can be taken now (for /ready); rejects with the reason otherwise. */
+  checkReady(): Promise<void>
   close(): Promise<void>
 }
 
@@ -101,6 +103,10 @@ export class LeaseLocker implements Locker {
   }
 
   /** Releases what is still held (best effort) and closes the backend. */
+  checkReady(): Promise<void> {
+    return this.backend.checkReady()
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled([...this.live].map((lock) => lock.unlock()))
     await this.backend.close()

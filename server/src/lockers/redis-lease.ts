@@ -79,6 +79,9 @@ export function createRedisLeaseBackend(url: string, logger: Logger): LeaseBacke
 
   return {
     kind: 'redis',
+    async checkReady() {
+      await run(() => commands.ping())
+    },
     async tryAcquire(id, token, ttl) {
       return (await run(() => commands.set(lockKey(id), token, 'PX', ttl, 'NX'))) === 'OK'
     },
