@@ -38,7 +38,11 @@ describe('Koa host routing', async () => {
     expect(JSON.parse(health.body.toString())).toEqual({ status: 'ok' })
     const ready = await send(`${server.origin}/ready`)
     expect(ready.status).toBe(200)
-    expect(JSON.parse(ready.body.toString())).toMatchObject({ status: 'ready', store: 'file', locker: 'memory' })
+    expect(JSON.parse(ready.body.toString())).toMatchObject({
+      status: 'ready',
+      store: 'file',
+      locker: 'memory',
+    })
   })
 
   it('answers 404 outside the base path and does not treat /filesX as the endpoint', async () => {
