@@ -1,5 +1,11 @@
 import { readFileSync } from 'node:fs'
 
+/** A package's file as package/path, Tusk's own as server/dist/path. */
+function shortUrl(url) {
+  if (url.includes('node_modules/')) return url.replace(/^.*node_modules\//, '')
+  return url.replace(/^.*\/server\/dist\//, 'server/dist/')
+}
+
 /** Where a profile node's code lives: a package, Tusk's own code, node internals or V8. */
 export function areaOf(callFrame) {
   const url = callFrame.url
@@ -29,9 +35,7 @@ export function summarise(file, { top = 25 } = {}) {
   }
   const label = (n) => {
     const f = n.callFrame
-    const where = f.url
-      ? `${f.url.replace(/^.*node_modules\//, '').replace(/^.*\/server\/dist\//, 'server/dist/')}:${f.lineNumber + 1}`
-      : ''
+    const where = f.url ? `${shortUrl(f.url)}:${f.lineNumber + 1}` : ''
     return `${f.functionName || '(anonymous)'} ${where}`.trim()
   }
   const areaSelf = new Map()

@@ -203,6 +203,33 @@ for (const [label, options] of [
         await other.close()
       }
     })
+
+    it('a write whose completion another instance (a download reading the upload) got to first still succeeds', async () => {
+      const data = bytes(5 * MiB + 11, 58)
+      const writer = openStore(bucket, options)
+      const reader = openStore(bucket, options)
+      const id = newId()
+      try {
+        await writer.datastore.create(new Upload({ id, size: data.length, offset: 0 }))
+        // Right before the writer completes, the reader sees every part stored and completes it.
+        let overtaken = false
+        ;(writer.datastore as TuskS3Store).s3.middlewareStack.add(
+          (next, context) => async (args) => {
+            if (context.commandName === 'CompleteMultipartUploadCommand' && !overtaken) {
+              overtaken = true
+              expect((await reader.datastore.getUpload(id)).offset).toBe(data.length)
+            }
+            return next(args)
+          },
+          { step: 'initialize' },
+        )
+        expect(await writer.datastore.write(Readable.from([data]), id, 0)).toBe(data.length)
+        expect(overtaken).toBe(true)
+        expect(sha256(await readAll(await writer.createReadStream(id)))).toBe(sha256(data))
+      } finally {
+        await Promise.all([writer.close(), reader.close()])
+      }
+    })
   })
 }
 
