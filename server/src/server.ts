@@ -31,7 +31,7 @@ export async function startServer(
 ): Promise<TuskServer> {
   const config = parseConfig(input)
   const logger = options.logger ?? createLogger(config)
-  const store = createStore(config)
+  const store = await createStore(config)
   const locker = createLocker(config, logger)
   const protocol = createTusProtocol({ config, store, locker, logger })
   const inFlight = new Set<Promise<void>>()
@@ -55,8 +55,10 @@ export async function startServer(
       // default), which would let a slow-loris client hold a socket far longer than configured.
       connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(config.headersTimeout / 2))),
     },
-    // The request scope lets a lock fence (cut) the request it was taken for when its lease is lost.
-    withRequestScope(app.callback()),
+    // The request scope lets a shared lock fence (cut) the request it was taken for when its lease
+    // is lost. An in-memory lock has no lease to lose, and the scope's async-context tracking costs
+    // every request ~45 µs of CPU (docs/benchmarks.md), so a single process goes without it.
+    locker.kind === 'memory' ? app.callback() : withRequestScope(app.callback()),
   )
   // Socket inactivity: a client that stops sending mid-body (slow loris) is cut after idleTimeout;
   // the bytes it did send are stored and its upload can be resumed.

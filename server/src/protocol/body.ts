@@ -29,8 +29,12 @@ function detachableBody(
   const stop = (error: Error) => {
     req.unpipe(body)
     if (body.destroyed) return
-    if (onStop === 'end') body.end()
-    else body.destroy(error)
+    if (onStop === 'end') {
+      // Keep every byte this process already holds: what waits in the request's own buffer (at most
+      // its high-water mark) goes in before the end.
+      for (let chunk = req.read(); chunk !== null; chunk = req.read()) body.write(chunk)
+      body.end()
+    } else body.destroy(error)
   }
   const onClose = () => {
     if (!req.complete) stop(ERR.ABORTED('the client closed the connection'))

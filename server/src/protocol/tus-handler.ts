@@ -11,10 +11,9 @@ import { createFinalUpload } from './handlers/concat-final.js'
 import { createUpload } from './handlers/create.js'
 import { sendHead } from './handlers/head.js'
 import { sendOptions } from './handlers/options.js'
-import { patchWithChecksum } from './handlers/patch-with-checksum.js'
+import { patchUpload } from './handlers/patch.js'
 import { applyMethodOverride, checkTusRequest, headerText } from './request-checks.js'
 import { sendError } from './respond.js'
-import { announcesChecksumTrailer } from './trailer.js'
 import { resolveTarget } from './upload-id.js'
 import { createUpstream, forwardToUpstream } from './upstream.js'
 
@@ -58,10 +57,7 @@ export function createTusProtocol(deps: {
             if (concat.startsWith('final;')) return await createFinalUpload(ctx, req, res, concat)
             throw ERR.INVALID_CONCAT('expected "partial" or "final;<url> <url> ..."')
           }
-          if (req.headers['upload-checksum'] !== undefined || announcesChecksumTrailer(req)) {
-            return await createUpload(ctx, req, res, {})
-          }
-          return await forwardToUpstream(upstream, req, res)
+          return await createUpload(ctx, req, res, {})
         }
         const id = target.id
         switch (method) {
@@ -70,14 +66,11 @@ export function createTusProtocol(deps: {
           case 'HEAD':
             return await sendHead(ctx, req, res, id)
           case 'PATCH':
-            if (req.headers['upload-checksum'] !== undefined || announcesChecksumTrailer(req)) {
-              return await patchWithChecksum(ctx, req, res, id)
-            }
-            // The hot path: plain PATCH bytes go straight through @tus/server to the store
-            // (which refuses final uploads, see final-guard.ts).
+            return await patchUpload(ctx, req, res, id)
+          case 'DELETE':
             return await forwardToUpstream(upstream, req, res)
           default:
-            return await forwardToUpstream(upstream, req, res)
+            throw ERR.METHOD_NOT_ALLOWED(`${method} is not a tus method`)
         }
       } catch (error) {
         sendError(req, res, error, logger)

@@ -204,6 +204,44 @@ for (const [label, options] of [
       }
     })
 
+    it('finishes a zero-length upload whose creating instance died, even when another instance completes it at the same moment', async () => {
+      const dying = openStore(bucket, options)
+      const id = newId()
+      try {
+        // S3 needs one (empty) part to complete a multipart upload; the instance dies before storing it.
+        dieAt(dying, 'UploadPartCommand')
+        await expect(dying.datastore.create(new Upload({ id, size: 0, offset: 0 }))).rejects.toMatchObject({
+          name: 'SimulatedCrash',
+        })
+      } finally {
+        await dying.close()
+      }
+      const first = openStore(bucket, options)
+      const second = openStore(bucket, options)
+      try {
+        // Right before `second` stores the empty part, `first` completes the upload, so `second`
+        // finds the multipart upload gone (NoSuchUpload): that is done, too.
+        let overtaken = false
+        ;(second.datastore as TuskS3Store).s3.middlewareStack.add(
+          (next, context) => async (args) => {
+            if (context.commandName === 'UploadPartCommand' && !overtaken) {
+              overtaken = true
+              expect((await first.datastore.getUpload(id)).offset).toBe(0)
+            }
+            return next(args)
+          },
+          { step: 'initialize' },
+        )
+        const upload = await second.datastore.getUpload(id)
+        expect(overtaken).toBe(true)
+        expect([upload.offset, upload.size]).toEqual([0, 0])
+        expect((await second.stat(id)).size).toBe(0)
+        expect(await s3.listBucket(bucket, id)).toEqual([id, `${id}.info`])
+      } finally {
+        await Promise.all([first.close(), second.close()])
+      }
+    })
+
     it('a write whose completion another instance (a download reading the upload) got to first still succeeds', async () => {
       const data = bytes(5 * MiB + 11, 58)
       const writer = openStore(bucket, options)
