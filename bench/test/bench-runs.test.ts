@@ -52,4 +52,19 @@ describe('benchmark scripts', () => {
     expect(stdout).toMatch(/\| naive Koa mount, flag \| \d+ \|/)
     expect(stdout).toMatch(/\| Tusk as shipped \(flag\) \| \d+ \|/)
   })
+
+  it('npm run bench runs every benchmark part (core, checksum/parallel, cluster) and prints each table', async () => {
+    const env = { ...process.env }
+    delete env.S3_ENDPOINT
+    const { stdout } = await run(process.execPath, ['bench/suite.mjs', '--quick'], {
+      cwd: root,
+      env,
+      timeout: 180_000,
+    })
+    expect(stdout).toContain('| workload | plain @tus/server | Tusk | Tusk vs plain (per-rep ratio) |')
+    expect(stdout).toMatch(/\| sha256 \| \d+/)
+    expect(stdout).toMatch(/\| 4 partials \+ final \| \d+/)
+    expect(stdout).toMatch(/\| --workers 2 \| \d+/)
+    expect(stdout).toContain('S3 store vs PutObject: not run')
+  })
 })

@@ -1,8 +1,13 @@
-import { PassThrough, type Readable } from 'node:stream'
+import { createReadStream } from 'node:fs'
+import { rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { PassThrough, Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import type { CompletedPart, Part } from '@aws-sdk/client-s3'
 import { type MetadataValue, type Options, S3Store } from '@tus/s3-store'
-import { ERRORS, TUS_RESUMABLE, Upload } from '@tus/utils'
+import { ERRORS, StreamSplitter, TUS_RESUMABLE, Upload } from '@tus/utils'
 import { isPartial } from '../protocol/upload-record.js'
+import { type StoredPrefix, storedPrefix, type Tail, tailFollows } from './s3-parts.js'
 
 // Ids Tusk accepts (protocol/upload-id.ts). Multipart uploads under other keys are not ours to expire.
 const UPLOAD_KEY = /^[A-Za-z0-9_-]{1,200}$/
@@ -29,7 +34,8 @@ function isMultipartUploadGone(error: unknown): boolean {
   return code === 'NoSuchUpload' || code === 'NoSuchKey'
 }
 
-const sumOfParts = (parts: readonly Part[]) => parts.reduce((sum, part) => sum + (part.Size ?? 0), 0)
+// S3 user metadata of `<id>.part`: the upload offset of its first byte (see tailFollows()).
+const TAIL_START = 'tusk-tail-start'
 
 export interface TuskS3StoreOptions extends Options {
   /** Largest upload Tusk accepts: sizes the parts of uploads whose length is deferred. */

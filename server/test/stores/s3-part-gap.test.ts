@@ -1,0 +1,199 @@
+import { randomBytes } from 'node:crypto'
+import { Readable } from 'node:stream'
+import { Upload } from '@tus/utils'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseConfig } from '../../src/config/load.js'
+import type { ConfigInput } from '../../src/config/schema.js'
+import type { TuskS3Store } from '../../src/stores/s3-datastore.js'
+import { createS3Store } from '../../src/stores/s3-store.js'
+import type { TuskStore } from '../../src/stores/types.js'
+import { bytes, sha256 } from '../helpers.js'
+import { MiB } from './contract.js'
+import { redisUrl, s3Service } from './s3-service.js'
+
+// One PATCH body larger than two parts is uploaded as several parts at once. An instance that dies
+// in the middle can leave part k+1 (or the `<id>.part` tail) stored without part k. The bytes the
+// store may count are only those of parts 1..n without a gap (plus the tail if it starts right
+// there): the client re-sends everything after, and the finished object must be exactly what it
+// sent, never with a hole, a shifted run or a stale part from before the crash.
+
+const s3 = s3Service()
+
+const newId = () => randomBytes(16).toString('hex')
+
+function openStore(bucket: string, options: ConfigInput = {}): TuskStore {
+  return createS3Store(
+    parseConfig({ store: 's3', s3Bucket: bucket, s3PartSize: 5 * MiB, ...s3.settings, ...options }),
+  )
+}
+
+/** What one S3 request of the store stores: `part 3` (UploadPart) or `.part` (the tail object). */
+function stores(command: string, input: Record<string, unknown>): string | undefined {
+  if (command === 'UploadPartCommand') return `part ${input.PartNumber}`
+  if (command === 'PutObjectCommand' && String(input.Key).endsWith('.part')) return '.part'
+  return undefined
+}
+
+/**
+ * Makes the store lose part `lost` the way a dying instance does: its UploadPart waits until every
+ * request in `stored` has succeeded, then fails without reaching S3 (the process is gone).
+ */
+function loseAfter(store: TuskStore, lost: number, stored: string[]) {
+  const waiting = new Set(stored)
+  let release: () => void = () => {}
+  const othersStored = new Promise<void>((resolve) => {
+    release = resolve
+  })
+  ;(store.datastore as TuskS3Store).s3.middlewareStack.add(
+    (next, context) => async (args) => {
+      const what = stores(context.commandName, args.input as Record<string, unknown>)
+      if (what === `part ${lost}`) {
+        await othersStored
+        throw Object.assign(new Error(`instance died uploading part ${lost}`), { name: 'SimulatedCrash' })
+      }
+      const result = await next(args)
+      if (what && waiting.delete(what) && waiting.size === 0) release()
+      return result
+    },
+    { step: 'initialize' },
+  )
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  for await (const chunk of stream) chunks.push(Buffer.from(chunk as Uint8Array))
+  return Buffer.concat(chunks)
+}
+
+for (const [label, options] of [
+  ['info cached in memory', {}],
+  ['info cached in Redis', { redisUrl: redisUrl() }],
+] as [string, ConfigInput][]) {
+  describe(`s3 store after an instance died between the parallel parts of one PATCH (${label})`, () => {
+    let bucket: string
+    beforeAll(async () => {
+      bucket = await s3.createBucket('part-gap')
+    })
+    afterAll(async () => {
+      await s3.deleteBucket(bucket)
+    })
+
+    /** The part numbers and sizes S3 holds for the open multipart upload of `id`. */
+    async function partsOf(id: string): Promise<[number, number][]> {
+      const open = await s3.client.listMultipartUploads({ Bucket: bucket, Prefix: id })
+      const UploadId = open.Uploads?.[0]?.UploadId
+      const { Parts = [] } = await s3.client.listParts({ Bucket: bucket, Key: id, UploadId })
+      return Parts.map((part) => [part.PartNumber as number, part.Size as number])
+    }
+
+    /** Creates an upload of `length` and writes `body` (from offset 0) with an instance that loses part `lost`. */
+    async function dieWriting(
+      length: number | undefined,
+      body: Buffer,
+      lost: number,
+      stored: string[],
+      dyingOptions: ConfigInput = {},
+    ): Promise<string> {
+      const dying = openStore(bucket, { ...options, ...dyingOptions })
+      const id = newId()
+      try {
+        await dying.datastore.create(new Upload({ id, size: length, offset: 0 }))
+        loseAfter(dying, lost, stored)
+        await expect(dying.datastore.write(Readable.from([body]), id, 0)).rejects.toMatchObject({
+          name: 'SimulatedCrash',
+        })
+        return id
+      } finally {
+        await dying.close()
+      }
+    }
+
+    /** Resumes `id` with another instance as a client would: HEAD, then PATCHes of `sizes` from there. */
+    async function resume(
+      id: string,
+      data: Buffer,
+      expectedOffset: number,
+      sizes: number[] = [data.length - expectedOffset],
+      resumingOptions: ConfigInput = {},
+    ): Promise<void> {
+      const other = openStore(bucket, { ...options, ...resumingOptions })
+      try {
+        let offset = (await other.datastore.getUpload(id)).offset
+        expect(offset).toBe(expectedOffset)
+        for (const size of sizes) {
+          const body = data.subarray(offset, offset + size)
+          expect(await other.datastore.write(Readable.from([body]), id, offset)).toBe(offset + body.length)
+          offset += body.length
+          // What the next HEAD says is what the store counts now, not only what write() returned.
+          expect((await other.datastore.getUpload(id)).offset).toBe(offset)
+        }
+        expect(offset).toBe(data.length)
+        expect((await other.stat(id)).size).toBe(data.length)
+        expect(sha256(await readAll(await other.createReadStream(id)))).toBe(sha256(data))
+        expect(await s3.listBucket(bucket, id)).toEqual([id, `${id}.info`])
+      } finally {
+        await other.close()
+      }
+    }
+
+    it('counts only the parts before the first missing one, and the re-sent bytes complete a byte-identical object', async () => {
+      const data = bytes(17 * MiB + 123, 61)
+      // Parts 1-3 of 5 MiB and a final part 4; part 2 is lost after 3 and 4 were stored.
+      const id = await dieWriting(data.length, data, 2, ['part 3', 'part 4'])
+      expect(await partsOf(id)).toEqual([
+        [1, 5 * MiB],
+        [3, 5 * MiB],
+        [4, 2 * MiB + 123],
+      ])
+      await resume(id, data, 5 * MiB)
+    })
+
+    it('does not count a `.part` tail stored after a missing part', async () => {
+      const data = bytes(30 * MiB, 62)
+      // A PATCH of two parts and a 3 MiB tail (under S3's minimum part, so kept as `<id>.part`).
+      const id = await dieWriting(data.length, data.subarray(0, 13 * MiB + 5), 2, ['.part'])
+      expect(await partsOf(id)).toEqual([[1, 5 * MiB]])
+      expect(await s3.listBucket(bucket, id)).toEqual([`${id} (multipart)`, `${id}.info`, `${id}.part`])
+      await resume(id, data, 5 * MiB, [3 * MiB, 7 * MiB, data.length - 15 * MiB])
+    })
+
+    it('does not count a `.part` tail stored after a missing part of an upload of deferred length', async () => {
+      const data = bytes(12 * MiB + 9, 63)
+      const id = await dieWriting(undefined, data.subarray(0, 12 * MiB), 1, ['part 2', '.part'])
+      expect(await partsOf(id)).toEqual([[2, 5 * MiB]])
+      const other = openStore(bucket, options)
+      try {
+        await other.datastore.declareUploadLength(id, data.length)
+      } finally {
+        await other.close()
+      }
+      await resume(id, data, 0)
+    })
+
+    it('a short PATCH that fills the gap does not make the part stored after the gap count (it holds other bytes)', async () => {
+      // 6 MiB parts: a resumed PATCH of 5.5 MiB becomes a whole part 2 of 5.5 MiB, so the old part 3
+      // (bytes 12-18 MiB) would follow bytes 6-11.5 MiB if it were counted.
+      const data = bytes(20 * MiB + 17, 64)
+      const id = await dieWriting(data.length, data.subarray(0, 18 * MiB), 2, ['part 3'], {
+        s3PartSize: 6 * MiB,
+      })
+      expect(await partsOf(id)).toEqual([
+        [1, 6 * MiB],
+        [3, 6 * MiB],
+      ])
+      await resume(id, data, 6 * MiB, [5.5 * MiB, data.length - 11.5 * MiB], { s3PartSize: 6 * MiB })
+    })
+
+    it('leaves a stored part numbered after the final one out of the finished object', async () => {
+      // The dying instance cut 6 MiB parts (the last one 1 byte, part 3); the resuming one, configured
+      // with 8 MiB parts, finishes with part 2, so part 3 is numbered after the final part.
+      const data = bytes(12 * MiB + 1, 65)
+      const id = await dieWriting(data.length, data, 2, ['part 3'], { s3PartSize: 6 * MiB })
+      expect(await partsOf(id)).toEqual([
+        [1, 6 * MiB],
+        [3, 1],
+      ])
+      await resume(id, data, 6 * MiB, undefined, { s3PartSize: 8 * MiB })
+    })
+  })
+}
