@@ -24,6 +24,12 @@ export function isS3NotFound(error: unknown): boolean {
   return code === 'NotFound' || code === 'NoSuchKey' || code === 'NoSuchUpload'
 }
 
+/** The bytes of `first`, then those of `second`. */
+async function* concat(first: Readable, second: Readable): AsyncGenerator<Buffer> {
+  yield* first
+  yield* second
+}
+
 /**
  * The multipart upload is gone: completed (or aborted). Not the bare `NotFound` the SDK gives any
  * code-less 404, as upstream. RGW says NoSuchKey where AWS says NoSuchUpload.
@@ -46,14 +52,17 @@ export interface TuskS3StoreOptions extends Options {
  * @tus/s3-store 2.0.7 with the defects a real S3 (and several instances) show fixed: see remove(),
  * write(), create(), declareUploadLength(), getMetadata(), getUpload(), finishMultipartUpload() and
  * deleteExpired(). Objects per upload: `<id>` (the multipart upload, then the finished object),
- * `<id>.info` (the upload's JSON) and `<id>.part` (a tail shorter than S3's 5 MiB minimum part, kept
- * until the next PATCH prepends it).
+ * `<id>.info` (the upload's JSON) and `<id>.part` (the end of a PATCH shorter than a part, with the
+ * offset of its first byte, kept until the next PATCH prepends it).
  *
  * Crash consistency: finishing an upload is several S3 calls (last part, `.info` marked completed,
  * CompleteMultipartUpload), and an instance can die between any two. Each state in between is one
  * getUpload() recognises and finishes (the parts, or parts plus `.part`, add up to the length while
  * the multipart upload is still open), so whoever next looks at the upload (HEAD, PATCH, GET, the
  * expiry job) completes it, and a client that was told offset = length can always download it.
+ * One PATCH's parts are uploaded at once, so an instance can also die with part k lost and later
+ * parts (or the `.part` tail) stored: only the parts before the gap count (s3-parts.ts), and
+ * write() rewrites the rest.
  */
 export class TuskS3Store extends S3Store {
   readonly #maxUploadSize: number
@@ -133,9 +142,176 @@ export class TuskS3Store extends S3Store {
       received.end()
     })
     src.pipe(received)
-    const newOffset = await super.write(received, id, offset)
+    const newOffset = await this.writeAfterPrefix(received, id, offset)
     if (failure !== undefined) throw failure
     return newOffset
+  }
+
+  /**
+   * Upstream's write(), counting from the gap-free prefix of the parts (storedPrefix()). Upstream
+   * numbered the new parts after the highest stored part and prepended whatever `.part` there was,
+   * so after an instance died between the parallel parts of a PATCH (part k lost, k+1 stored) the
+   * object lacked part k's bytes, or had stale bytes in the middle.
+   *
+   * Every part but the last is exactly partSizeFor() long (a shorter end of a PATCH becomes the
+   * `.part` tail, even above S3's minimum part size), so part n always holds the bytes from
+   * (n-1) x part size, whichever PATCH wrote it. That is what makes a crash's leftovers harmless on
+   * S3 services that, like Ceph RGW, only complete a multipart upload listing *every* stored part:
+   * no part can be left out, so every stored part must end up holding the right bytes. Parts after
+   * the gap are emptied first (an empty part ends the prefix), so they count only once re-sent:
+   * the upload reaching its length rewrites every part number up to its last, these included.
+   * A `.part` that does not start right after the prefix is dropped, not prepended.
+   */
+  private async writeAfterPrefix(src: Readable, id: string, offset: number): Promise<number> {
+    const metadata = await this.getMetadata(id)
+    const { size } = metadata.file
+    const listed = await this.retrieveParts(id)
+    const prefix = storedPrefix(listed, size)
+    const tail = await this.tailOf(id)
+    const follows = tail !== undefined && tailFollows(tail, prefix, size)
+    // Under the upload's lock nothing else writes it, so only a stale caller gets here (the offset
+    // it was told is not what is stored): the client must ask for the offset again.
+    if (offset !== prefix.bytes + (follows ? tail.size : 0)) throw ERRORS.INVALID_OFFSET
+    await Promise.all(
+      prefix.beyond.map((part) => this.uploadPart(metadata, Buffer.alloc(0), part.PartNumber as number)),
+    )
+    const prepended = follows ? await this.downloadIncompletePart(id) : undefined
+    try {
+      if (follows && prepended?.size !== tail.size) throw ERRORS.INVALID_OFFSET
+      // Deleted before its bytes are stored again, as upstream: dying in between loses them, and the
+      // offset (lower by the tail) tells the client to send them again.
+      if (tail) await this.deleteIncompletePart(id)
+      const body = prepended
+        ? Readable.from(concat(prepended.createReader({ cleanUpOnEnd: true }), src))
+        : src
+      const partSize = this.partSizeFor(size, listed)
+      const newOffset =
+        prefix.bytes +
+        (await this.uploadChunks(metadata, body, prefix.parts.length + 1, prefix.bytes, partSize))
+      if (size === newOffset) {
+        const stored = storedPrefix(await this.retrieveParts(id), size)
+        if (stored.bytes !== size) {
+          throw new Error(
+            `upload ${id}: its parts hold ${stored.bytes} of its ${size} bytes after the last write`,
+          )
+        }
+        await this.finishMultipartUpload(metadata, stored.parts)
+        await this.clearCache(id)
+      }
+      return newOffset
+    } finally {
+      if (prepended) await rm(prepended.path, { force: true })
+    }
+  }
+
+  /**
+   * The size of every part of the upload but the last. Part 1's, once it is stored: a layout never
+   * changes under an upload (a new configured part size, or a deferred length being declared, would
+   * otherwise move every later part's bytes). Before that, upstream's choice for the length, made
+   * small enough that the upload has a part for every number a crash left behind (see write()).
+   */
+  private partSizeFor(size: number | undefined, listed: readonly Part[]): number {
+    const first = listed.find((part) => part.PartNumber === 1)?.Size ?? 0
+    if (first >= this.minPartSize && first !== size) return first
+    const partSize = this.calcOptimalPartSize(size)
+    const highest = Math.max(0, ...listed.map((part) => part.PartNumber ?? 0))
+    if (size === undefined || highest < 2 || Math.ceil(size / partSize) >= highest) return partSize
+    return Math.max(this.minPartSize, Math.ceil(size / (highest - 1)) - 1)
+  }
+
+  /**
+   * Upstream's uploadParts(), with parts of exactly `partSize` and a `.part` tail that records the
+   * offset of its first byte (TAIL_START): the tail is uploaded alongside the parts before it and
+   * counts only if they got stored. Each chunk of the body (a temp file) goes up as soon as it is
+   * cut, at most maxConcurrentPartUploads at once. Returns the bytes stored.
+   */
+  private async uploadChunks(
+    metadata: MetadataValue,
+    body: Readable,
+    firstPartNumber: number,
+    offset: number,
+    partSize: number,
+  ): Promise<number> {
+    const { id, size } = metadata.file
+    const uploads: Promise<void>[] = []
+    let permit: { release(): Promise<void> } | undefined
+    let cutting: string | null = null
+    let nextPartNumber = firstPartNumber
+    let position = offset
+    let stored = 0
+    const splitter = new StreamSplitter({ chunkSize: partSize, directory: tmpdir() })
+      .on('beforeChunkStarted', async () => {
+        permit = await this.partUploadSemaphore.acquire()
+      })
+      .on('chunkStarted', (path: string) => {
+        cutting = path
+      })
+      .on('chunkFinished', ({ path, size: length }: { path: string; size: number }) => {
+        cutting = null
+        const held = permit
+        const start = position
+        position += length
+        // Only the body's last chunk can be short: a part if it ends the upload, else the tail.
+        const isPart = length === partSize || position === size
+        const partNumber = isPart ? nextPartNumber++ : 0
+        const upload = (async () => {
+          try {
+            const chunk = createReadStream(path)
+            if (isPart) await this.uploadPart(metadata, chunk, partNumber)
+            else await this.uploadTail(id, chunk, start)
+            stored += length
+          } catch (error) {
+            // Cut no more chunks: the body fails with this error.
+            splitter.destroy(error as Error)
+            throw error
+          } finally {
+            rm(path, { force: true }).catch(() => {})
+            held?.release().catch(() => {})
+          }
+        })()
+        // Awaited below, with the others; this keeps it from counting as unhandled until then.
+        upload.catch(() => {})
+        uploads.push(upload)
+      })
+      .on('chunkError', () => {
+        permit?.release().catch(() => {})
+      })
+    let failure: unknown
+    try {
+      await pipeline(body, splitter)
+    } catch (error) {
+      failure = error
+      if (cutting !== null) await rm(cutting, { force: true }).catch(() => {})
+    }
+    // Never return while uploads still run; report the first upload that failed, as upstream.
+    const results = await Promise.allSettled(uploads)
+    const failed = results.find((result) => result.status === 'rejected')
+    if (failed) throw failed.reason
+    if (failure !== undefined) throw failure
+    return stored
+  }
+
+  /** Stores the tail of a PATCH (`<id>.part`) with the offset of its first byte. */
+  private async uploadTail(id: string, body: Readable, start: number): Promise<void> {
+    await this.client.putObject({
+      Bucket: this.bucket,
+      Key: this.partKey(id, true),
+      Body: body,
+      Tagging: this.useCompleteTag('false'),
+      Metadata: { [TAIL_START]: String(start) },
+    })
+  }
+
+  /** The `<id>.part` tail's size and recorded start, if there is one. */
+  private async tailOf(id: string): Promise<Tail | undefined> {
+    try {
+      const head = await this.client.headObject({ Bucket: this.bucket, Key: this.partKey(id, true) })
+      const start = head.Metadata?.[TAIL_START]
+      return { size: head.ContentLength ?? 0, start: start === undefined ? undefined : Number(start) }
+    } catch (error) {
+      if (isS3NotFound(error)) return undefined
+      throw error
+    }
   }
 
   /**
@@ -179,7 +355,11 @@ export class TuskS3Store extends S3Store {
   /**
    * Reads the upload's state from S3 and finishes an upload an instance died finishing.
    *
-   * Upstream reports offset = sum of the parts while the multipart upload is open: when an instance
+   * Upstream reports offset = sum of all stored parts plus any `.part`: after an instance died between
+   * the parallel parts of a PATCH that counted bytes past a missing part. Here the offset is the
+   * gap-free prefix of the parts, plus the tail if it starts right there (storedPrefix(), tailFollows()).
+   *
+   * Upstream also reports offset = sum of the parts while the multipart upload is open: when an instance
    * died after the last part but before CompleteMultipartUpload, HEAD said "finished" while there was
    * no object to download, forever. Here whoever reads the upload completes it (idempotently: several
    * instances may do so at once). A tail in `<id>.part` that completes the upload (a deferred length
@@ -214,25 +394,31 @@ export class TuskS3Store extends S3Store {
       if (fresh || (await this.objectExists(id))) return this.finished(metadata)
       return this.readUpload(id, true)
     }
-    const stored = sumOfParts(parts)
-    if (size === stored) {
+    const prefix = storedPrefix(parts, size)
+    if (size === prefix.bytes) {
       // Every byte is in the parts: complete, dropping a `.part` already copied into the last part.
       await this.deleteIncompletePart(id)
-      await this.completeUpload(id, parts)
+      await this.completeUpload(id, prefix.parts)
       return this.finished(metadata)
     }
-    const tail = (await this.getIncompletePartSize(id)) ?? 0
-    if (tail > 0 && size === stored + tail) {
-      if (!(await this.moveTailIntoParts(metadata, parts))) {
+    const tail = await this.tailSize(id, prefix, size)
+    if (tail > 0 && size === prefix.bytes + tail) {
+      if (!(await this.moveTailIntoParts(metadata, prefix.parts))) {
         // Another instance moved it meanwhile: look again.
         if (fresh) throw new Error(`upload ${id}: its tail vanished twice while being completed`)
         return this.readUpload(id, true)
       }
       await this.deleteIncompletePart(id)
-      await this.completeUpload(id, parts)
+      await this.completeUpload(id, prefix.parts)
       return this.finished(metadata)
     }
-    return new Upload({ ...metadata.file, offset: stored + tail, size, storage: metadata.file.storage })
+    return new Upload({ ...metadata.file, offset: prefix.bytes + tail, size, storage: metadata.file.storage })
+  }
+
+  /** The bytes of `<id>.part` that count: all of it if it starts right after the prefix, else none. */
+  private async tailSize(id: string, prefix: StoredPrefix, size: number | undefined): Promise<number> {
+    const tail = await this.tailOf(id)
+    return tail && tailFollows(tail, prefix, size) ? tail.size : 0
   }
 
   private finished(metadata: MetadataValue): Upload {

@@ -184,9 +184,12 @@ for (const [label, options] of [
       await resume(id, data, 6 * MiB, [5.5 * MiB, data.length - 11.5 * MiB], { s3PartSize: 6 * MiB })
     })
 
-    it('leaves a stored part numbered after the final one out of the finished object', async () => {
-      // The dying instance cut 6 MiB parts (the last one 1 byte, part 3); the resuming one, configured
-      // with 8 MiB parts, finishes with part 2, so part 3 is numbered after the final part.
+    // The finished object may hold no part left from before the crash, yet S3 services such as Ceph
+    // RGW complete a multipart upload only if it lists every stored part: whatever the resuming
+    // instance's part size, every part number the crash left must be rewritten with the right bytes.
+    it("a resuming instance configured with a larger part size keeps the upload's part size", async () => {
+      // 6 MiB parts: 1, 2 and a 1-byte part 3; part 2 is lost. With 8 MiB parts the rest would be one
+      // final part 2, and part 3 would stay behind.
       const data = bytes(12 * MiB + 1, 65)
       const id = await dieWriting(data.length, data, 2, ['part 3'], { s3PartSize: 6 * MiB })
       expect(await partsOf(id)).toEqual([
@@ -194,6 +197,16 @@ for (const [label, options] of [
         [3, 1],
       ])
       await resume(id, data, 6 * MiB, undefined, { s3PartSize: 8 * MiB })
+    })
+
+    it('a resuming instance configured with a larger part size rewrites every part number when part 1 was lost', async () => {
+      const data = bytes(12 * MiB + 1, 66)
+      const id = await dieWriting(data.length, data, 1, ['part 2', 'part 3'], { s3PartSize: 6 * MiB })
+      expect(await partsOf(id)).toEqual([
+        [2, 6 * MiB],
+        [3, 1],
+      ])
+      await resume(id, data, 0, [5 * MiB, data.length - 5 * MiB], { s3PartSize: 8 * MiB })
     })
   })
 }
