@@ -96,7 +96,8 @@ export class Context {
     throw new CheckFailure(message, res?.exchange)
   }
 
-  skip(reason: string): never {
+  /** Ends the check as SKIP: the rule does not apply to this server (e.g. it announces no Tus-Max-Size). */
+  notApplicable(reason: string): never {
     throw new CheckSkip(reason)
   }
 

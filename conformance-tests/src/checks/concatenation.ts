@@ -191,7 +191,7 @@ export const concatenationChecks: Check[] = [
     },
     async (ctx) => {
       if (ctx.announces('concatenation-unfinished'))
-        return ctx.skip('concatenation-unfinished is announced (its own group covers this)')
+        return ctx.notApplicable('concatenation-unfinished is announced (its own group covers this)')
       const data = pattern(6, 27)
       const partial = await ctx.create({ length: 6, concat: 'partial' })
       await ctx.append(partial.url, 0, data.subarray(0, 2))

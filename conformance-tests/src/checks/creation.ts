@@ -67,7 +67,7 @@ export const creationChecks: Check[] = [
     },
     async (ctx) => {
       const max = ctx.discovery.maxSize
-      if (max === undefined) return ctx.skip('the server announces no Tus-Max-Size')
+      if (max === undefined) return ctx.notApplicable('the server announces no Tus-Max-Size')
       const res = await ctx.send('POST', ctx.url, { headers: { 'Upload-Length': String(max + 1) } })
       ctx.expectStatus(res, 413, `POST with Upload-Length ${max + 1} (Tus-Max-Size ${max})`)
     },
