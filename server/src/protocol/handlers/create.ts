@@ -1,16 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Uid, Upload } from '@tus/utils'
 import { ERR } from '../../errors.js'
-import { bodyLimit, type StagedBody, stageBody, writeBody } from '../body.js'
-import { parseUploadChecksum, verifyChecksum } from '../checksum.js'
+import { bodyLimit, type StagedBody, writeBody } from '../body.js'
+import { parseUploadChecksum } from '../checksum.js'
 import { clientGone, type ProtocolContext } from '../context.js'
 import { expiresAt } from '../expiry.js'
 import { uploadUrl } from '../location.js'
 import { headerText } from '../request-checks.js'
 import { sendEmpty } from '../respond.js'
-import { stagingDirectory } from '../staging.js'
-import { announcesChecksumTrailer, checksumFromTrailer } from '../trailer.js'
+import { announcesChecksumTrailer } from '../trailer.js'
 import { newMetadataRecord } from '../upload-record.js'
+import { receiveVerifiedChunk } from '../verified-chunk.js'
 
 /** Whether a creation request carries upload data (creation-with-upload), as @tus/server decides it. */
 export const carriesUploadData = (req: IncomingMessage) =>
@@ -55,14 +55,7 @@ export async function createUpload(
   try {
     const limit = withData ? bodyLimit(req, upload, maxSize) : 0
     if (verify) {
-      staged = await stageBody(req, {
-        directory: stagingDirectory(ctx.store),
-        limit,
-        algorithm: announced?.algorithm,
-        signal: gone.signal,
-      })
-      const expected = announced ?? checksumFromTrailer(req)
-      verifyChecksum(expected, staged.digest ?? (await staged.digestWith(expected.algorithm)))
+      staged = await receiveVerifiedChunk(ctx, req, { announced, limit, signal: gone.signal })
     }
     // No lock: the id is new and random, and nobody can name it before this response gives it out.
     // (A lock here cost every creation a lock-file round trip in cluster mode, for nothing.)

@@ -1,15 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { DataStore, Upload } from '@tus/utils'
 import { ERR } from '../../errors.js'
-import { bodyLimit, type StagedBody, stageBody, writeBody } from '../body.js'
-import { type ExpectedChecksum, parseUploadChecksum, verifyChecksum } from '../checksum.js'
+import { bodyLimit, writeBody } from '../body.js'
+import { type ExpectedChecksum, parseUploadChecksum } from '../checksum.js'
 import { clientGone, type ProtocolContext } from '../context.js'
 import { expiresAt, isExpired } from '../expiry.js'
 import { lockUploads } from '../lock.js'
 import { sendEmpty } from '../respond.js'
-import { stagingDirectory } from '../staging.js'
-import { announcesChecksumTrailer, checksumFromTrailer } from '../trailer.js'
+import { announcesChecksumTrailer } from '../trailer.js'
 import { isFinal } from '../upload-record.js'
+import { receiveVerifiedChunk } from '../verified-chunk.js'
 
 /**
  * PATCH: "apply the bytes contained in the message at the given offset specified by the
@@ -73,8 +73,7 @@ export async function patchUpload(
     )
     const limit = bodyLimit(req, { offset, size: declared ?? upload.size }, ctx.config.maxSize)
     if (verify) {
-      const expected = announced ?? (() => checksumFromTrailer(req))
-      await appendVerified(ctx, req, upload, { declared, limit, expected, signal: receiving.signal })
+      await appendVerified(ctx, req, upload, { declared, limit, announced, signal: receiving.signal })
     } else {
       if (declared !== undefined) {
         await datastore.declareUploadLength(id, declared)
@@ -96,28 +95,16 @@ export async function patchUpload(
 /** How long a PATCH may go on once another request has asked for its lock (@tus/server: 3 s). */
 const LOCK_DRAIN_MS = 3_000
 
-type Expected = ExpectedChecksum
-
-/** Stages the chunk, verifies it, and only then declares the length and appends the bytes. */
+/** Receives and verifies the chunk, and only then declares the length and appends the bytes. */
 async function appendVerified(
   ctx: ProtocolContext,
   req: IncomingMessage,
   upload: Upload,
-  options: { declared?: number; limit: number; expected: Expected | (() => Expected); signal: AbortSignal },
+  options: { declared?: number; limit: number; announced: ExpectedChecksum | undefined; signal: AbortSignal },
 ): Promise<void> {
   const datastore: DataStore = ctx.store.datastore
-  const announced = typeof options.expected === 'function' ? undefined : options.expected
-  let staged: StagedBody | undefined
+  const staged = await receiveVerifiedChunk(ctx, req, options)
   try {
-    staged = await stageBody(req, {
-      directory: stagingDirectory(ctx.store),
-      limit: options.limit,
-      algorithm: announced?.algorithm,
-      signal: options.signal,
-    })
-    // A trailer is only readable once the whole body has arrived.
-    const expected = typeof options.expected === 'function' ? options.expected() : options.expected
-    verifyChecksum(expected, staged.digest ?? (await staged.digestWith(expected.algorithm)))
     // Verified: now, and only now, the upload changes.
     if (options.declared !== undefined) {
       await datastore.declareUploadLength(upload.id, options.declared)
@@ -125,7 +112,7 @@ async function appendVerified(
     }
     if (staged.size > 0) upload.offset = await datastore.write(staged.open(), upload.id, upload.offset)
   } finally {
-    await staged?.discard()
+    await staged.discard()
   }
 }
 
