@@ -9,6 +9,7 @@ describe('CLI argument parsing', () => {
     expect(parseSize('500kB')).toBe(500_000)
     expect(parseSize('1048576')).toBe(1048576)
     expect(() => parseSize('lots')).toThrow(UsageError)
+    expect(() => parseSize('0')).toThrow(/at least 1 byte/)
   })
 
   it('reads metadata pairs, keeping "=" inside values', () => {

@@ -184,4 +184,14 @@ describe('tusk CLI', () => {
     expect(await recordedUrls(state)).toEqual([])
     expect((await runCli(['abort', file], state)).code).toBe(1)
   })
+
+  it('abort of a URL the server does not know says so and exits 1', async () => {
+    const unknown = `${tusk.url}/0123456789abcdef0123456789abcdef`
+    const result = await runCli(['abort', unknown], state)
+    expect(result.code).toBe(1)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toBe(
+      `tusk: No upload at ${unknown}: the server answered not found; nothing was terminated.\n`,
+    )
+  })
 })

@@ -57,15 +57,4 @@ export async function headUpload(url: string, headers: Record<string, string>): 
   }
 }
 
-/** DELETE an upload URL (tus termination); an upload that is already gone counts as deleted. */
-export async function deleteUpload(url: string, headers: Record<string, string>): Promise<void> {
-  const res = await request(
-    url,
-    { method: 'DELETE', headers: { 'Tus-Resumable': '1.0.0', ...headers } },
-    `DELETE ${url}`,
-  )
-  if (res.ok || res.status === 404 || res.status === 410) return
-  throw new CommandFailure(`Deleting ${url} was refused with ${res.status}${await reason(res)}.`)
-}
-
 export { reason as responseReason, request as httpRequest }

@@ -1,27 +1,12 @@
+import { parseSize as parseByteSize } from '../core/size.js'
 import { UsageError } from './usage-error.js'
 
-const UNITS: Record<string, number> = {
-  '': 1,
-  b: 1,
-  k: 1024,
-  kb: 1000,
-  kib: 1024,
-  m: 1024 ** 2,
-  mb: 1000 ** 2,
-  mib: 1024 ** 2,
-  g: 1024 ** 3,
-  gb: 1000 ** 3,
-  gib: 1024 ** 3,
-}
-
-/** "8MiB", "8M", "500kB", "1048576" → bytes. */
+/** "8MiB", "8M", "500kB", "1048576" → bytes, by the SDK's one size rule (core/size.ts); at least 1. */
 export function parseSize(text: string): number {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text)
-  const unit = UNITS[match?.[2]?.toLowerCase() ?? 'x']
-  if (!match || unit === undefined)
-    throw new UsageError(`"${text}" is not a size (try 8MiB, 512KiB or a byte count).`)
-  const bytes = Math.round(Number(match[1]) * unit)
-  if (bytes < 1 || !Number.isSafeInteger(bytes)) throw new UsageError(`"${text}" is not a usable size.`)
+  const bytes = parseByteSize(text)
+  if (Number.isNaN(bytes))
+    throw new UsageError(`"${text}" is not a size (try 8M, 8MiB, 512KiB or a byte count).`)
+  if (bytes < 1) throw new UsageError(`"${text}" is not a usable size (at least 1 byte).`)
   return bytes
 }
 

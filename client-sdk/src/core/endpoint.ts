@@ -1,7 +1,7 @@
 import { DefaultHttpStack } from 'tus-js-client'
 import { discoverCapabilities } from './discovery.js'
+import { type TerminationOutcome, terminateUpload } from './termination.js'
 import type { ServerCapabilities } from './types.js'
-import { terminateUpload } from './upload.js'
 
 // Endpoint-level calls that need no upload source; tus-js-client's DefaultHttpStack is the right
 // transport on either platform (its package resolves to the browser or Node build).
@@ -16,7 +16,10 @@ export function discover(
   })
 }
 
-/** Deletes an upload on the server (tus termination). */
-export function terminate(url: string, headers: Record<string, string> = {}): Promise<void> {
+/**
+ * Deletes an upload on the server (tus termination). Resolves to `'not_found'` when the server
+ * answered 404/410 (nothing to delete), `'terminated'` otherwise; rejects with a TuskUploadError.
+ */
+export function terminate(url: string, headers: Record<string, string> = {}): Promise<TerminationOutcome> {
   return terminateUpload(new DefaultHttpStack({}), url, headers)
 }

@@ -1,4 +1,5 @@
 // Everything both entry points export unchanged.
+export { CHECKSUM_ALGORITHMS, isChecksumAlgorithm } from './checksum-algorithms.js'
 export { ASSUMED_CAPABILITIES, parseCapabilities } from './discovery.js'
 export {
   codeForStatus,
@@ -8,6 +9,9 @@ export {
   type UploadErrorCode,
 } from './errors.js'
 export { DEFAULT_RETRY_POLICY, isRetryable, type RetryPolicy, retryDelay } from './retry.js'
+export { parseSize, SIZE_SYNTAX, SIZE_UNITS } from './size.js'
+export type { TerminationOutcome } from './termination.js'
+export { DEFAULT_BOUNDED_CHUNK } from './transfer-plan.js'
 export type {
   ChecksumAlgorithm,
   Metadata,

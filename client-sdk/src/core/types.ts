@@ -1,4 +1,5 @@
 import type { HttpStack } from 'tus-js-client'
+import type { ChecksumAlgorithm } from './checksum-algorithms.js'
 import type { TuskUploadError } from './errors.js'
 import type { RetryPolicy } from './retry.js'
 import type { UrlStorage } from './url-storage.js'
@@ -6,8 +7,7 @@ import type { UrlStorage } from './url-storage.js'
 /** Upload metadata: tus `Upload-Metadata` key/value pairs (values are sent base64-encoded). */
 export type Metadata = Record<string, string>
 
-/** Checksum algorithms of the tus checksum extension that this SDK can compute. */
-export type ChecksumAlgorithm = 'sha1' | 'sha256' | 'sha512' | 'md5' | 'crc32'
+export type { ChecksumAlgorithm } from './checksum-algorithms.js'
 
 /** Returns a bearer token; called before every request so an expired token is replaced in time. */
 export type TokenProvider = () => string | Promise<string>

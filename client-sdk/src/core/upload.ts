@@ -7,12 +7,14 @@ import {
   type UploadOptions as TusUploadOptions,
 } from 'tus-js-client'
 import { ChecksumHttpStack } from './checksum-stack.js'
-import { ASSUMED_CAPABILITIES, discoverCapabilities, supports } from './discovery.js'
+import { ASSUMED_CAPABILITIES, discoverCapabilities } from './discovery.js'
 import { TuskUploadError, toUploadError } from './errors.js'
 import type { Platform, PreparedSource } from './platform.js'
 import { ProgressTracker } from './progress.js'
 import { type RetryPolicy, resolveRetryPolicy, retryDelay } from './retry.js'
 import { CachingFileReader } from './source-cache.js'
+import { terminateUpload } from './termination.js'
+import { planTransfer } from './transfer-plan.js'
 import type {
   Metadata,
   ServerCapabilities,
@@ -30,9 +32,6 @@ import {
   type StoredUpload,
   type UrlStorage,
 } from './url-storage.js'
-
-/** Chunk size used when a bounded chunk is needed (checksums, streams) and none was given. */
-export const DEFAULT_BOUNDED_CHUNK = 8 * 1024 * 1024
 
 type ResumePoint = Pick<StoredUpload, 'uploadUrl' | 'parallelUploadUrls'> & { urlStorageKey: string | null }
 
@@ -169,22 +168,6 @@ export class UploadController<S, M extends Metadata> implements UploadHandle<M> 
               await this.authorize(req)
             },
           )
-    const caps = this.capabilities
-
-    if (prepared.size !== null && caps.maxSize !== null && prepared.size > caps.maxSize) {
-      throw new TuskUploadError({
-        code: 'too_large',
-        message: `the upload (${prepared.size} bytes) exceeds the server's maximum of ${caps.maxSize} bytes`,
-      })
-    }
-    const deferred = prepared.size === null
-    if (deferred && caps.discovered && !supports(caps, 'creation-defer-length')) {
-      throw new TuskUploadError({
-        code: 'unsupported',
-        message: 'the stream has no known size and the server does not support creation-defer-length',
-      })
-    }
-
     this.fingerprint = options.fingerprint ?? prepared.fingerprint
     const persistent = options.resume !== false && this.fingerprint !== null
     const inner = persistent ? (options.urlStorage ?? platform.defaultUrlStorage()) : new MemoryUrlStorage()
@@ -205,42 +188,19 @@ export class UploadController<S, M extends Metadata> implements UploadHandle<M> 
         }
       }
     }
-
-    const checksum =
-      options.checksum &&
-      supports(caps, 'checksum') &&
-      caps.checksumAlgorithms.includes(options.checksum) &&
-      platform.canDigest(options.checksum)
-        ? options.checksum
-        : null
-    let parallelUploads = Math.max(1, Math.floor(options.parallelUploads ?? 1))
-    if (
-      parallelUploads > 1 &&
-      !(
-        supports(caps, 'concatenation') &&
-        !deferred &&
-        !prepared.isStream &&
-        (prepared.size ?? 0) >= parallelUploads
-      )
-    ) {
-      parallelUploads = 1
-    }
-    // A remembered upload decides the shape: resuming beats re-splitting.
-    if (this.resumePoint?.parallelUploadUrls?.length)
-      parallelUploads = this.resumePoint.parallelUploadUrls.length
-    else if (this.resumePoint?.uploadUrl) parallelUploads = 1
-
+    const resumed = this.resumePoint
+    this.plan = planTransfer({
+      options,
+      source: prepared,
+      capabilities: this.capabilities,
+      resumedParts: resumed?.parallelUploadUrls?.length
+        ? resumed.parallelUploadUrls.length
+        : resumed?.uploadUrl
+          ? 1
+          : null,
+      canDigest: (algorithm) => platform.canDigest(algorithm),
+    })
     this.tracker.total = prepared.size
-    this.plan = {
-      checksum,
-      parallelUploads,
-      creationWithUpload:
-        options.creationWithUpload !== false && supports(caps, 'creation-with-upload') && !deferred,
-      deferredLength: deferred,
-      chunkSize:
-        options.chunkSize ??
-        (checksum || prepared.isStream ? DEFAULT_BOUNDED_CHUNK : Number.POSITIVE_INFINITY),
-    }
     this.emit('plan', this.plan)
   }
 
@@ -470,32 +430,6 @@ export class UploadController<S, M extends Metadata> implements UploadHandle<M> 
     for (const listener of this.listeners.get(event) ?? [])
       (listener as (value: UploadEvents[E]) => void)(value)
   }
-}
-
-/** DELETE one upload URL (tus termination). A 404/410 counts as done: the upload is gone either way. */
-export async function terminateUpload(
-  stack: HttpStack,
-  url: string,
-  headers: Record<string, string>,
-  authorize: (req: HttpRequest) => Promise<void> = async () => {},
-): Promise<void> {
-  const req = stack.createRequest('DELETE', url)
-  req.setHeader('Tus-Resumable', '1.0.0')
-  for (const [name, value] of Object.entries(headers)) req.setHeader(name, value)
-  await authorize(req)
-  let res: HttpResponse
-  try {
-    res = await req.send(null)
-  } catch (error) {
-    throw toUploadError(
-      Object.assign(new Error('termination failed'), { originalRequest: req, causingError: error }),
-    )
-  }
-  const status = res.getStatus()
-  if (status === 204 || status === 200 || status === 404 || status === 410) return
-  throw toUploadError(
-    Object.assign(new Error('termination failed'), { originalRequest: req, originalResponse: res }),
-  )
 }
 
 export function createUpload<S, M extends Metadata>(

@@ -44,5 +44,3 @@ export async function nodeDigest(body: unknown, algorithm: ChecksumAlgorithm): P
   }
   return null
 }
-
-export const NODE_ALGORITHMS: readonly ChecksumAlgorithm[] = ['sha1', 'sha256', 'sha512', 'md5', 'crc32']

@@ -5,9 +5,10 @@ import { basename, resolve } from 'node:path'
 import { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { DefaultHttpStack } from 'tus-js-client'
+import { isChecksumAlgorithm } from '../core/checksum-algorithms.js'
 import { TuskUploadError } from '../core/errors.js'
 import type { Platform, PreparedSource } from '../core/platform.js'
-import { NODE_ALGORITHMS, nodeDigest } from './digest.js'
+import { nodeDigest } from './digest.js'
 import { FileUrlStorage } from './file-url-storage.js'
 import { NodeFileReader, PathInput } from './sources.js'
 
@@ -82,5 +83,6 @@ export const nodePlatform: Platform<NodeUploadSource> = {
   httpStack: new DefaultHttpStack({}),
   defaultUrlStorage: () => new FileUrlStorage(),
   digest: nodeDigest,
-  canDigest: (algorithm) => NODE_ALGORITHMS.includes(algorithm),
+  // Node's crypto (and the SDK's CRC-32) compute every algorithm the SDK knows.
+  canDigest: (algorithm) => isChecksumAlgorithm(algorithm),
 }

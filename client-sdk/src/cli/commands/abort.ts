@@ -1,7 +1,7 @@
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
+import { terminate } from '../../core/endpoint.js'
 import { FileUrlStorage } from '../../node/file-url-storage.js'
-import { deleteUpload } from '../http.js'
 import { collect, parseHeaders } from '../parse.js'
 import { CommandFailure } from '../usage-error.js'
 
@@ -33,9 +33,25 @@ export function registerAbort(program: Command): void {
         if (matching.length === 0) throw new CommandFailure(`No recorded upload for ${path}.`)
         urls = matching.flatMap(urlsOf)
       }
-      for (const url of urls) await deleteUpload(url, headers)
+      // The SDK's termination (the one DELETE implementation): 404/410 comes back as 'not_found'.
+      const terminated: string[] = []
+      const gone: string[] = []
+      for (const url of urls) {
+        const outcome = await terminate(url, headers)
+        ;(outcome === 'terminated' ? terminated : gone).push(url)
+      }
       for (const entry of matching) await storage.removeUpload(entry.urlStorageKey)
-      if (flags.json) process.stdout.write(`${JSON.stringify({ terminated: urls }, null, 2)}\n`)
-      else process.stdout.write(`Terminated ${urls.join(', ')}\n`)
+      // A URL named on the command line that the server does not know is a mistake worth exit 1;
+      // a recorded upload that expired meanwhile is simply gone, as asked.
+      if (isUrl(target) && terminated.length === 0)
+        throw new CommandFailure(
+          `No upload at ${target}: the server answered not found; nothing was terminated.`,
+        )
+      if (flags.json) {
+        process.stdout.write(`${JSON.stringify({ terminated, alreadyGone: gone }, null, 2)}\n`)
+        return
+      }
+      if (terminated.length > 0) process.stdout.write(`Terminated ${terminated.join(', ')}\n`)
+      if (gone.length > 0) process.stdout.write(`Already gone on the server: ${gone.join(', ')}\n`)
     })
 }

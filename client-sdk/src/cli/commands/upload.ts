@@ -1,13 +1,11 @@
 import { stat } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
-import type { ChecksumAlgorithm } from '../../core/types.js'
+import { CHECKSUM_ALGORITHMS, isChecksumAlgorithm } from '../../core/checksum-algorithms.js'
 import { FileUrlStorage } from '../../node/file-url-storage.js'
 import { collect, parseEndpoint, parseHeaders, parseMetadata, parsePositiveInt, parseSize } from '../parse.js'
 import { runUploads, type UploadJob } from '../run-uploads.js'
 import { UsageError } from '../usage-error.js'
-
-export const CHECKSUMS: readonly ChecksumAlgorithm[] = ['sha1', 'sha256', 'sha512', 'md5', 'crc32']
 
 export interface TransferFlags {
   chunkSize: string
@@ -24,7 +22,7 @@ export function addTransferOptions(command: Command): Command {
   return command
     .option('--chunk-size <size>', 'largest request body (e.g. 8MiB, 512KiB)', '8MiB')
     .option('--parallel <n>', 'split each file into n parallel partial uploads (needs concatenation)', '1')
-    .option('--checksum <algorithm>', `per-chunk Upload-Checksum (${CHECKSUMS.join(', ')})`)
+    .option('--checksum <algorithm>', `per-chunk Upload-Checksum (${CHECKSUM_ALGORITHMS.join(', ')})`)
     .option('-H, --header <line>', "extra request header 'Name: value' (repeatable)", collect, [])
     .option('--retries <n>', 'retries after consecutive failures', '8')
     .option('--jobs <n>', 'files uploaded at the same time', '2')
@@ -32,13 +30,14 @@ export function addTransferOptions(command: Command): Command {
 }
 
 export function transferOptions(flags: TransferFlags) {
-  if (flags.checksum && !CHECKSUMS.includes(flags.checksum as ChecksumAlgorithm)) {
-    throw new UsageError(`--checksum must be one of ${CHECKSUMS.join(', ')}, not "${flags.checksum}".`)
+  const { checksum } = flags
+  if (checksum !== undefined && !isChecksumAlgorithm(checksum)) {
+    throw new UsageError(`--checksum must be one of ${CHECKSUM_ALGORITHMS.join(', ')}, not "${checksum}".`)
   }
   return {
     chunkSize: parseSize(flags.chunkSize),
     parallelUploads: parsePositiveInt('--parallel', flags.parallel),
-    ...(flags.checksum ? { checksum: flags.checksum as ChecksumAlgorithm } : {}),
+    ...(checksum ? { checksum } : {}),
     headers: parseHeaders(flags.header),
     retry: { maxRetries: Number.parseInt(flags.retries ?? '8', 10) },
     // The URL is on disk before the first byte is sent (no creation-with-upload): a kill at any
