@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import cluster from 'node:cluster'
+import { redactSecrets, startupBanner } from './banner.js'
 import { runSupervisor, shouldSupervise } from './cluster/supervisor.js'
 import { ConfigError, HelpRequested, helpText, loadConfig } from './config/load.js'
 import { formatSize } from './config/units.js'
-import { createLogger } from './log.js'
+import { createLogger, isTerminal } from './log.js'
 import { startServer } from './server.js'
 
 // The command line: read config (exit 2 when invalid), start, print the URL and effective config,
@@ -28,19 +29,20 @@ async function main(): Promise<void> {
     return
   }
   const server = await startServer(config)
-  server.logger.info(
-    {
-      config: {
-        ...config,
-        maxSize: formatSize(config.maxSize),
-        // Secrets never reach the log.
-        s3SecretAccessKey: config.s3SecretAccessKey && '[redacted]',
-        s3SessionToken: config.s3SessionToken && '[redacted]',
-      },
-    },
-    'effective configuration',
-  )
-  if (!cluster.isWorker) console.log(`Tusk is serving tus uploads at ${server.url} (store: ${config.store})`)
+  if (isTerminal()) {
+    // A person is watching: the URL first, then the configuration in units on a few lines. (In
+    // cluster mode the supervisor prints the URL; the workers print nothing at start-up.)
+    const banner = startupBanner(server.url, config)
+    const quiet = !server.logger.isLevelEnabled('info') // then only the URL, as in the JSON form
+    if (!cluster.isWorker) process.stdout.write(quiet ? `${banner.split('\n', 1)[0]}\n` : banner)
+  } else {
+    server.logger.info(
+      { config: { ...redactSecrets(config), maxSize: formatSize(config.maxSize) } },
+      'effective configuration',
+    )
+    if (!cluster.isWorker)
+      console.log(`Tusk is serving tus uploads at ${server.url} (store: ${config.store})`)
+  }
 
   let signals = 0
   const onSignal = (signal: NodeJS.Signals) => {

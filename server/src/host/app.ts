@@ -6,7 +6,7 @@ import type { TusProtocol } from '../protocol/tus-handler.js'
 import type { TuskStore } from '../stores/types.js'
 import { corsMiddleware } from './cors.js'
 import { healthRoutes } from './health.js'
-import { requestLog } from './request-log.js'
+import { logHostError, requestLog } from './request-log.js'
 import { tusMount } from './tus-mount.js'
 
 export interface AppDeps {
@@ -23,7 +23,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa({ proxy: deps.config.trustProxy })
   app.silent = true
-  app.on('error', (error: unknown) => deps.logger.error({ err: error }, 'host error'))
+  app.on('error', logHostError(deps.logger))
   app.use(requestLog(deps.logger, deps.config.basePath))
   app.use(corsMiddleware(deps.config))
   app.use(healthRoutes(deps.store, deps.locker, deps.isShuttingDown))

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net'
-import type { Middleware } from 'koa'
+import type { Context, Middleware } from 'koa'
 import type { Logger } from '../log.js'
 
 let sequence = 0
@@ -53,9 +53,38 @@ export function requestLog(logger: Logger, basePath: string): Middleware {
         uploadId: uploadId || undefined,
         aborted: !res.writableFinished || undefined,
       }
-      if (res.statusCode >= 500) logger.error(line, 'request')
+      // A client that hangs up mid-request is ordinary (a closed laptop, a cancelled upload): info,
+      // with the bytes it sent, whatever status had been set before it left.
+      if (res.statusCode >= 500 && !line.aborted) logger.error(line, 'request')
       else logger.info(line, 'request')
     })
     await next()
+  }
+}
+
+const HANG_UP_CODES = new Set(['ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE'])
+
+/** True for the errors a client causes by closing its connection mid-request. */
+export function isClientHangUp(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code
+  return (
+    (code !== undefined && HANG_UP_CODES.has(code)) || (error as Error | undefined)?.message === 'aborted'
+  )
+}
+
+/**
+ * Koa's 'error' events: a client hanging up is not a server error (its request line, at info, says
+ * "aborted" with the bytes it sent), anything else is.
+ */
+export function logHostError(logger: Logger) {
+  return (error: unknown, ctx?: Context) => {
+    if (isClientHangUp(error)) {
+      logger.debug(
+        { reqId: ctx?.state.requestId, code: (error as NodeJS.ErrnoException).code },
+        'client hung up',
+      )
+    } else {
+      logger.error({ err: error, reqId: ctx?.state.requestId }, 'host error')
+    }
   }
 }
