@@ -22,6 +22,13 @@ export function runSupervisor(config: Config, logger: Logger): void {
     ? process.execArgv
     : [...process.execArgv, HEAP_FLAG]
   // Workers run this same entry point with the same arguments; cluster.isWorker makes them serve.
+  // Workers accept connections themselves from the shared socket (SCHED_NONE), not round-robin
+  // through this process: with round-robin, a connection the supervisor has just handed to a worker
+  // that dies before taking it is never closed nor handed to another worker (Node keeps the handle
+  // until the dead worker acknowledges it), so its client waits forever (issue 13, defect 1). With
+  // SCHED_NONE, a connection the dead worker had accepted is closed by the kernel (the client sees a
+  // reset and retries) and the queued ones are accepted by the live workers.
+  cluster.schedulingPolicy = cluster.SCHED_NONE
   cluster.setupPrimary({ execArgv })
 
   let stopping = false

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs'
 import {
   access,
   constants,
@@ -24,29 +24,61 @@ type Owner = { token: string; pid: number; host: string }
 
 const errno = (error: unknown) => (error as NodeJS.ErrnoException).code
 
-async function readOwner(file: string): Promise<Owner | undefined> {
+/** A lock file's owner; 'torn' when the file holds no valid owner (never written whole). */
+async function readOwner(file: string): Promise<Owner | 'torn' | undefined> {
   try {
     const owner = JSON.parse(await readFile(file, 'utf8')) as Owner
-    return typeof owner.token === 'string' ? owner : undefined
+    return typeof owner?.token === 'string' ? owner : 'torn'
   } catch (error) {
     if (errno(error) === 'ENOENT') return undefined
-    if (error instanceof SyntaxError) return undefined // created, not yet written (or its writer died)
+    if (error instanceof SyntaxError) return 'torn'
     throw error
   }
 }
 
+const tokenOf = (owner: Owner | 'torn' | undefined) => (typeof owner === 'object' ? owner.token : owner)
+
+/**
+ * Whether a process exists and is not a zombie: a worker killed a moment ago stays a zombie until
+ * the supervisor reaps it, and kill(pid, 0) succeeds on a zombie.
+ */
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
-    return true
   } catch (error) {
     return errno(error) === 'EPERM'
+  }
+  try {
+    // /proc/PID/stat: "pid (comm) S ..."; comm may contain spaces and parentheses, the state follows the last ')'.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z'
+  } catch {
+    return true // no /proc (not Linux): trust kill(pid, 0)
+  }
+}
+
+/** Temporary files a lock is written to before it is linked into place: `<id>.lock.<pid>.<token>.tmp`. */
+const TEMP = /\.lock\.(\d+)\.[0-9a-f-]+\.tmp$/
+
+/** Removes temp files left by processes that died between writing and linking them. */
+function sweepTempFiles(directory: string): void {
+  for (const name of readdirSync(directory)) {
+    const pid = TEMP.exec(name)?.[1]
+    if (pid !== undefined && !isAlive(Number(pid))) {
+      try {
+        unlinkSync(path.join(directory, name))
+      } catch {}
+    }
   }
 }
 
 /**
  * Leases as lock files, one per upload, for the worker processes of one machine (cluster mode
- * without Redis). Created with O_EXCL; the holder refreshes the file's mtime as its renewal. A lock
+ * without Redis). A lock file is written whole under a temporary name and then hard-linked into
+ * place (link fails if the lock exists), so a lock file always names its owner: one that does not
+ * (torn, from elsewhere) is dead at once. Before, a worker killed between creating the file and
+ * writing it left an empty lock that blocked its upload for the whole TTL (issue 13: a HEAD that took
+ * 5.2 s after a worker died). The holder refreshes the file's mtime as its renewal. A lock
  * is dead when its owner process is gone (same host) or its mtime is older than the TTL; a dead lock
  * is moved aside under a unique name and checked before it is deleted, so two processes that both
  * saw it dead cannot both delete a fresh lock.
@@ -54,6 +86,7 @@ function isAlive(pid: number): boolean {
 export function createFileLeaseBackend(dataDir: string): LeaseBackend {
   const directory = lockDirectory(dataDir)
   mkdirSync(directory, { recursive: true })
+  sweepTempFiles(directory)
   const host = hostname()
   const fileOf = (id: string) => path.join(directory, `${id}.lock`)
   let stopListening = () => {}
@@ -69,7 +102,8 @@ export function createFileLeaseBackend(dataDir: string): LeaseBackend {
     }
     const owner = await readOwner(file)
     const ownerGone =
-      owner !== undefined && owner.host === host && owner.pid !== process.pid && !isAlive(owner.pid)
+      owner === 'torn' ||
+      (owner !== undefined && owner.host === host && owner.pid !== process.pid && !isAlive(owner.pid))
     if (!ownerGone && Date.now() - mtimeMs <= ttl) return false
     const aside = `${file}.${randomUUID()}.dead`
     try {
@@ -79,7 +113,7 @@ export function createFileLeaseBackend(dataDir: string): LeaseBackend {
       throw error
     }
     const moved = await readOwner(aside)
-    if (moved?.token !== owner?.token) {
+    if (tokenOf(moved) !== tokenOf(owner)) {
       // We moved a lock taken since we looked: put it back (its holder fences itself if we can't).
       await link(aside, file).catch(() => {})
       await unlink(aside).catch(() => {})
@@ -97,28 +131,33 @@ export function createFileLeaseBackend(dataDir: string): LeaseBackend {
     },
     async tryAcquire(id, token, ttl) {
       const file = fileOf(id)
-      const content = JSON.stringify({ token, pid: process.pid, host } satisfies Owner)
-      for (let attempt = 0; attempt < 2; attempt++) {
-        try {
-          await writeFile(file, content, { flag: 'wx' })
-          return true
-        } catch (error) {
-          if (errno(error) !== 'EEXIST') throw error
+      const temp = `${file}.${process.pid}.${token}.tmp`
+      await writeFile(temp, JSON.stringify({ token, pid: process.pid, host } satisfies Owner))
+      try {
+        for (let attempt = 0; attempt < 2; attempt++) {
+          try {
+            await link(temp, file)
+            return true
+          } catch (error) {
+            if (errno(error) !== 'EEXIST') throw error
+          }
+          if (!(await removeIfDead(file, ttl))) return false
         }
-        if (!(await removeIfDead(file, ttl))) return false
+        return false
+      } finally {
+        await unlink(temp).catch(() => {})
       }
-      return false
     },
     async renew(id, token) {
       const file = fileOf(id)
-      if ((await readOwner(file))?.token !== token) return false
+      if (tokenOf(await readOwner(file)) !== token) return false
       const now = new Date()
       await utimes(file, now, now)
       return true
     },
     async release(id, token, notify) {
       const file = fileOf(id)
-      if ((await readOwner(file))?.token === token) {
+      if (tokenOf(await readOwner(file)) === token) {
         await unlink(file).catch((error: unknown) => {
           if (errno(error) !== 'ENOENT') throw error
         })

@@ -3,8 +3,12 @@ import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { freePort } from '../../lockers/redis-service.js'
 
-/** The built server, as `npm start` runs it (build first: `npm run build`). */
-export const mainScript = fileURLToPath(new URL('../../../dist/main.js', import.meta.url))
+/**
+ * The built server, as `npm start` runs it (build first: `npm run build`). TUSK_FAULTS_MAIN points the
+ * suite at another build (e.g. one made from a clean checkout while the working tree is mid-change).
+ */
+export const mainScript =
+  process.env.TUSK_FAULTS_MAIN ?? fileURLToPath(new URL('../../../dist/main.js', import.meta.url))
 
 export interface TuskProcess {
   readonly child: ChildProcess
