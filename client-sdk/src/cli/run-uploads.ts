@@ -38,7 +38,10 @@ export async function runUploads(
     onInterrupt = () => resolve('interrupted')
   })
   const stop = (signal: NodeJS.Signals) => {
-    if (interrupted) process.exit(EXIT.interrupted) // a second Ctrl-C: leave at once
+    if (interrupted) {
+      view.stop() // the cursor comes back and the bars stay readable
+      process.exit(EXIT.interrupted) // a second Ctrl-C: leave at once
+    }
     interrupted = true
     view.log(
       `${signal === 'SIGINT' ? 'Interrupted' : 'Stopping'}: pausing uploads; run the same command again to resume.`,
