@@ -18,6 +18,8 @@ const bundlePath = require.resolve('@tusk/client/browser-bundle')
 const files = async () => ({
   '/': ['text/html; charset=utf-8', await readFile(new URL('index.html', here))],
   '/app.js': ['text/javascript; charset=utf-8', await readFile(new URL('app.js', here))],
+  '/style.css': ['text/css; charset=utf-8', await readFile(new URL('style.css', here))],
+  '/favicon.svg': ['image/svg+xml', await readFile(new URL('favicon.svg', here))],
   '/tusk.js': ['text/javascript; charset=utf-8', await readFile(bundlePath)],
 })
 
