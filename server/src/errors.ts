@@ -1,56 +1,112 @@
-// Every error Tusk answers on purpose, in one table: a stable code, an HTTP status and a short,
-// client-safe reason. Anything not in this table is unexpected: it is logged with its cause and
-// answered with a generic 500 that says nothing about internals (see host/error-response.ts).
+// Every error Tusk answers, in one table: a stable code, an HTTP status and a short, client-safe
+// reason. The code is a union derived from this table, so an error that is not in it cannot be made;
+// it starts every error body (`ERR_OFFSET_MISMATCH: ...`, as tusd does) and is in the request's log
+// line. Anything thrown that is not a TuskError is unexpected: host/error-response.ts logs it with
+// its cause and answers ERR_INTERNAL, which says nothing about internals. The README's "Errors"
+// table is written from this one (scripts/errors-table.mjs) and checked by a test.
+
+const TABLE = {
+  // Requests that break the protocol's rules.
+  ERR_TUS_VERSION: [412, 'unsupported Tus-Resumable version (this server speaks 1.0.0)'],
+  ERR_INVALID_HEADER: [400, 'invalid header'],
+  ERR_INVALID_METADATA: [400, 'invalid Upload-Metadata'],
+  ERR_INVALID_ID: [400, 'invalid upload id'],
+  ERR_INVALID_METHOD: [400, 'invalid X-HTTP-Method-Override'],
+  ERR_CONTENT_TYPE: [415, 'PATCH requires Content-Type: application/offset+octet-stream'],
+  ERR_INVALID_LENGTH: [400, 'invalid upload length'],
+  ERR_INVALID_CONCAT: [400, 'invalid Upload-Concat'],
+  ERR_INVALID_CHECKSUM: [400, 'invalid Upload-Checksum'],
+  ERR_CHECKSUM_ALGORITHM: [400, 'unsupported checksum algorithm'],
+  ERR_METHOD: [405, 'method not allowed'],
+  ERR_TOO_LARGE: [413, 'upload exceeds the maximum size'],
+  // The state of an upload refuses the request.
+  ERR_NOT_FOUND: [404, 'upload not found'],
+  ERR_NOT_FINISHED: [404, 'upload is not finished'],
+  ERR_GONE: [410, 'upload expired'],
+  ERR_OFFSET_MISMATCH: [409, "Upload-Offset does not match the upload's offset"],
+  ERR_FINAL_UPLOAD: [403, 'a final (concatenated) upload cannot be patched'],
+  ERR_CHECKSUM_MISMATCH: [460, 'checksum mismatch: the chunk was discarded'],
+  ERR_RANGE: [416, 'range not satisfiable'],
+  ERR_LOCKED: [423, 'upload is locked by another request; retry'],
+  ERR_TAKEN_OVER: [
+    423,
+    'another request took over this upload; the bytes received are kept (ask for the offset)',
+  ],
+  ERR_ABORTED: [400, 'request aborted'],
+  // What this server or its configuration cannot do.
+  ERR_CONCAT_UNSUPPORTED: [501, 'this store does not support concatenation'],
+  ERR_TERMINATION_UNSUPPORTED: [501, 'this store does not support termination'],
+  // Faults of the server's backends: the request may be retried.
+  ERR_UNAVAILABLE: [503, 'service unavailable'],
+  ERR_STORE_UNAVAILABLE: [503, 'the storage backend is unreachable; retry later'],
+  // A read of an upload's offset during a backend fault: 423, because standard tus clients retry it
+  // and keep the upload, where any other status makes them start the upload over.
+  ERR_RETRY_LATER: [423, 'the upload cannot be read while a backend is unavailable; retry later'],
+  ERR_STORAGE_FULL: [507, 'insufficient storage: the upload is kept and can be resumed later'],
+  ERR_INTERNAL: [500, 'internal server error'],
+} as const satisfies Record<string, readonly [number, string]>
+
+export type ErrorCode = keyof typeof TABLE
+
+/** The table as rows, for documentation (the README's Errors table) and tests. */
+export const errorTable: readonly { code: ErrorCode; status: number; message: string }[] = (
+  Object.entries(TABLE) as [ErrorCode, readonly [number, string]][]
+).map(([code, [status, message]]) => ({ code, status, message }))
+
+export interface TuskErrorOptions {
+  cause?: unknown
+  headers?: Record<string, string>
+}
 
 export class TuskError extends Error {
   override name = 'TuskError'
+  readonly status: number
+  readonly headers: Record<string, string>
+  /** `detail` adds what was wrong with this request to the code's standard reason. */
   constructor(
-    readonly code: string,
-    readonly status: number,
-    message: string,
-    options?: { cause?: unknown; headers?: Record<string, string> },
+    readonly code: ErrorCode,
+    detail?: string,
+    options?: TuskErrorOptions,
   ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause })
+    const [status, reason] = TABLE[code]
+    super(detail ? `${reason}: ${detail}` : reason, options?.cause === undefined ? undefined : options)
+    this.status = status
     this.headers = options?.headers ?? {}
   }
-  readonly headers: Record<string, string>
 }
 
-const e =
-  (code: string, status: number, message: string) =>
-  (detail?: string, options?: { cause?: unknown; headers?: Record<string, string> }) =>
-    new TuskError(code, status, detail ? `${message}: ${detail}` : message, options)
+const e = (code: ErrorCode) => (detail?: string, options?: TuskErrorOptions) =>
+  new TuskError(code, detail, options)
 
+/** Short names for throwing: `throw ERR.NOT_FOUND()`. */
 export const ERR = {
-  VERSION_UNSUPPORTED: e(
-    'ERR_TUS_VERSION',
-    412,
-    'unsupported Tus-Resumable version (this server speaks 1.0.0)',
-  ),
-  INVALID_HEADER: e('ERR_INVALID_HEADER', 400, 'invalid header'),
-  INVALID_METADATA: e('ERR_INVALID_METADATA', 400, 'invalid Upload-Metadata'),
-  INVALID_ID: e('ERR_INVALID_ID', 400, 'invalid upload id'),
-  INVALID_METHOD_OVERRIDE: e('ERR_INVALID_METHOD', 400, 'invalid X-HTTP-Method-Override'),
-  UNSUPPORTED_MEDIA_TYPE: e(
-    'ERR_CONTENT_TYPE',
-    415,
-    'PATCH requires Content-Type: application/offset+octet-stream',
-  ),
-  TOO_LARGE: e('ERR_TOO_LARGE', 413, 'upload exceeds the maximum size'),
-  NOT_FOUND: e('ERR_NOT_FOUND', 404, 'upload not found'),
-  NOT_FINISHED: e('ERR_NOT_FINISHED', 404, 'upload is not finished'),
-  METHOD_NOT_ALLOWED: e('ERR_METHOD', 405, 'method not allowed'),
-  RANGE_NOT_SATISFIABLE: e('ERR_RANGE', 416, 'range not satisfiable'),
-  UNAVAILABLE: e('ERR_UNAVAILABLE', 503, 'service unavailable'),
-  // Protocol extensions (server/src/protocol): checksum, concatenation, core PATCH rules.
-  INVALID_CHECKSUM: e('ERR_INVALID_CHECKSUM', 400, 'invalid Upload-Checksum'),
-  CHECKSUM_ALGORITHM: e('ERR_CHECKSUM_ALGORITHM', 400, 'unsupported checksum algorithm'),
-  CHECKSUM_MISMATCH: e('ERR_CHECKSUM_MISMATCH', 460, 'checksum mismatch: the chunk was discarded'),
-  OFFSET_CONFLICT: e('ERR_OFFSET', 409, 'Upload-Offset does not match the upload offset'),
-  GONE: e('ERR_GONE', 410, 'upload expired'),
-  INVALID_LENGTH: e('ERR_INVALID_LENGTH', 400, 'invalid upload length'),
-  FINAL_UPLOAD: e('ERR_FINAL_UPLOAD', 403, 'a final (concatenated) upload cannot be patched'),
-  INVALID_CONCAT: e('ERR_INVALID_CONCAT', 400, 'invalid Upload-Concat'),
-  CONCAT_UNSUPPORTED: e('ERR_CONCAT_UNSUPPORTED', 501, 'this store does not support concatenation'),
-  ABORTED: e('ERR_ABORTED', 400, 'request aborted'),
-} as const
+  VERSION_UNSUPPORTED: e('ERR_TUS_VERSION'),
+  INVALID_HEADER: e('ERR_INVALID_HEADER'),
+  INVALID_METADATA: e('ERR_INVALID_METADATA'),
+  INVALID_ID: e('ERR_INVALID_ID'),
+  INVALID_METHOD_OVERRIDE: e('ERR_INVALID_METHOD'),
+  UNSUPPORTED_MEDIA_TYPE: e('ERR_CONTENT_TYPE'),
+  INVALID_LENGTH: e('ERR_INVALID_LENGTH'),
+  INVALID_CONCAT: e('ERR_INVALID_CONCAT'),
+  INVALID_CHECKSUM: e('ERR_INVALID_CHECKSUM'),
+  CHECKSUM_ALGORITHM: e('ERR_CHECKSUM_ALGORITHM'),
+  METHOD_NOT_ALLOWED: e('ERR_METHOD'),
+  TOO_LARGE: e('ERR_TOO_LARGE'),
+  NOT_FOUND: e('ERR_NOT_FOUND'),
+  NOT_FINISHED: e('ERR_NOT_FINISHED'),
+  GONE: e('ERR_GONE'),
+  OFFSET_MISMATCH: e('ERR_OFFSET_MISMATCH'),
+  FINAL_UPLOAD: e('ERR_FINAL_UPLOAD'),
+  CHECKSUM_MISMATCH: e('ERR_CHECKSUM_MISMATCH'),
+  RANGE_NOT_SATISFIABLE: e('ERR_RANGE'),
+  LOCKED: e('ERR_LOCKED'),
+  TAKEN_OVER: e('ERR_TAKEN_OVER'),
+  ABORTED: e('ERR_ABORTED'),
+  CONCAT_UNSUPPORTED: e('ERR_CONCAT_UNSUPPORTED'),
+  TERMINATION_UNSUPPORTED: e('ERR_TERMINATION_UNSUPPORTED'),
+  UNAVAILABLE: e('ERR_UNAVAILABLE'),
+  STORE_UNAVAILABLE: e('ERR_STORE_UNAVAILABLE'),
+  RETRY_LATER: e('ERR_RETRY_LATER'),
+  STORAGE_FULL: e('ERR_STORAGE_FULL'),
+  INTERNAL: e('ERR_INTERNAL'),
+} as const satisfies Record<string, (detail?: string, options?: TuskErrorOptions) => TuskError>

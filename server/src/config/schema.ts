@@ -149,6 +149,20 @@ export const configSchema = z
       .describe('pino log level'),
   })
   .strict()
+  // Rules that span options live here too, so every invalid configuration is refused at start-up
+  // (exit 2) naming the option, whether it came from flags, the environment, a file or code.
+  .superRefine((config, ctx) => {
+    if (config.store === 's3' && !config.s3Bucket) {
+      ctx.addIssue({ code: 'custom', path: ['s3Bucket'], message: 'required with --store s3' })
+    }
+    if (Boolean(config.s3AccessKeyId) !== Boolean(config.s3SecretAccessKey)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [config.s3AccessKeyId ? 's3SecretAccessKey' : 's3AccessKeyId'],
+        message: 'the S3 access key id and secret access key go together (or neither, for the AWS chain)',
+      })
+    }
+  })
 
 export type ConfigInput = z.input<typeof configSchema>
 export type Config = Readonly<z.output<typeof configSchema>>

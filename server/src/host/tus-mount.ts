@@ -1,5 +1,5 @@
 import type { Middleware } from 'koa'
-import type { TusProtocol } from '../protocol/tus-handler.js'
+import type { TusProtocol } from '../tus/dispatch.js'
 
 /**
  * Hands every request under the base path (the base path itself, with or without a trailing

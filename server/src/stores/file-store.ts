@@ -4,13 +4,13 @@ import path from 'node:path'
 import { FileStore } from '@tus/file-store'
 import { ERRORS } from '@tus/utils'
 import { ERR } from '../errors.js'
-import { canExpire } from '../protocol/expiry.js'
+import { canExpire } from '../model/expiry.js'
 import type { StoredObject, TuskStore } from './types.js'
 
 /**
  * @tus/file-store 2.1.1 deletes *finished* uploads as expired: its deleteExpired() compares the
  * size with the offset saved at creation (always 0), not with the bytes on disk. Tusk only expires
- * uploads that are really unfinished (or partial uploads, see protocol/expiry.ts), checking the
+ * uploads that are really unfinished (or partial uploads, see model/expiry.ts), checking the
  * offset through getUpload().
  */
 class ExpiringFileStore extends FileStore {
@@ -76,7 +76,9 @@ export function createFileStore(options: { dataDir: string; uploadExpiry: number
     async checkWritable() {
       await access(directory, constants.W_OK)
     },
-    deleteExpired: () => datastore.deleteExpired(),
+    terminate: (id) => datastore.remove(id),
+    declareLength: (id, size) => datastore.declareUploadLength(id, size),
+    expirer: { expiryPeriod: options.uploadExpiry, deleteExpired: () => datastore.deleteExpired() },
     async close() {},
     // Streamed assembly: each partial's file is piped, in order, into the final upload's file.
     async concatenate(final, partials) {
@@ -87,7 +89,7 @@ export function createFileStore(options: { dataDir: string; uploadExpiry: number
         offset = await datastore.write(source, final.id, offset)
       }
     },
-    // Same file system as the uploads; ".tmp" can never be an upload id (see protocol/upload-id.ts).
+    // Same file system as the uploads; ".tmp" can never be an upload id (model/upload-id.ts).
     stagingDirectory: path.join(directory, '.tmp'),
   }
 }

@@ -1,5 +1,4 @@
 import type { S3ClientConfig } from '@aws-sdk/client-s3'
-import { ConfigError } from '../config/load.js'
 import type { Config } from '../config/schema.js'
 
 type S3Settings = Pick<
@@ -16,11 +15,6 @@ type S3Settings = Pick<
 
 /** The @aws-sdk/client-s3 settings for Tusk's S3 options; unset credentials and region use the AWS chain. */
 export function s3ClientConfig(config: S3Settings): S3ClientConfig {
-  if (Boolean(config.s3AccessKeyId) !== Boolean(config.s3SecretAccessKey)) {
-    throw new ConfigError(
-      's3AccessKeyId and s3SecretAccessKey must be given together (or neither, for the AWS chain)',
-    )
-  }
   // Since @aws-sdk/client-s3 3.729 the default (WHEN_SUPPORTED) sends streamed bodies as aws-chunked
   // with a trailing CRC, which services such as Ceph 16's RGW refuse (411 MissingContentLength) - and
   // every tus PATCH streams. WHEN_REQUIRED sends checksums only for operations that demand them.

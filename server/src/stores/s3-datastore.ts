@@ -6,12 +6,12 @@ import { pipeline } from 'node:stream/promises'
 import type { CompletedPart, Part } from '@aws-sdk/client-s3'
 import { type MetadataValue, type Options, S3Store } from '@tus/s3-store'
 import { ERRORS, StreamSplitter, TUS_RESUMABLE, Upload } from '@tus/utils'
-import { isPartial } from '../protocol/upload-record.js'
+import { isPartial } from '../model/record.js'
 import { type StoredPrefix, storedPrefix, type Tail, tailFollows } from './s3-parts.js'
 
-// Ids Tusk accepts (protocol/upload-id.ts). Multipart uploads under other keys are not ours to expire.
+// Ids Tusk accepts (model/upload-id.ts). Multipart uploads under other keys are not ours to expire.
 const UPLOAD_KEY = /^[A-Za-z0-9_-]{1,200}$/
-// Partial uploads (concatenation) expire even when finished (protocol/expiry.ts). An empty marker
+// Partial uploads (concatenation) expire even when finished (model/expiry.ts). An empty marker
 // object per partial, created with it, lets deleteExpired() find them without reading every `.info`.
 const PARTIAL_MARKERS = 'tusk-partials/'
 

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
 import type { Readable } from 'node:stream'
-import { ConfigError } from '../config/load.js'
 import type { Config } from '../config/schema.js'
 import { ERR } from '../errors.js'
 import { s3ClientConfig } from './s3-client-config.js'
@@ -39,7 +38,8 @@ function unavailable(error: unknown): Error {
 
 export function createS3Store(config: S3StoreConfig): TuskStore {
   const bucket = config.s3Bucket
-  if (!bucket) throw new ConfigError('s3Bucket (--s3-bucket / TUSK_S3_BUCKET) is required with store s3')
+  // The config schema requires a bucket with store s3; this guards direct callers.
+  if (!bucket) throw new Error('the S3 store needs a bucket (s3Bucket)')
   const cache = config.redisUrl
     ? new RedisInfoCache({
         url: config.redisUrl,
@@ -98,7 +98,9 @@ export function createS3Store(config: S3StoreConfig): TuskStore {
         throw unavailable(error)
       }
     },
-    deleteExpired: () => datastore.deleteExpired(),
+    terminate: (id) => datastore.remove(id),
+    declareLength: (id, size) => datastore.declareUploadLength(id, size),
+    expirer: { expiryPeriod: config.uploadExpiry, deleteExpired: () => datastore.deleteExpired() },
     // Concatenation inside S3 (UploadPartCopy from the partials' objects; see s3-concat.ts).
     concatenate: (final, partials) => concatenateS3(s3ConcatPort(datastore, bucket), final, partials),
     async close() {

@@ -8,13 +8,41 @@ export interface StoredObject {
   etag: string
 }
 
+// Capabilities, composed as tusd composes Terminater, ConcatableUpload and LengthDeferrer: a store
+// has the core below plus any of these. The upload core offers an operation only when the store has
+// its capability, and the tus adapter derives Tus-Extension from them (tus/extensions.ts).
+
+/** Removes an upload and everything stored for it. */
+export interface Terminator {
+  terminate(id: string): Promise<void>
+}
+
+/** Sets the length of an upload created without one. */
+export interface LengthDeferrer {
+  declareLength(id: string, size: number): Promise<void>
+}
+
+/** Unfinished uploads expire `expiryPeriod` ms after creation and are removed by deleteExpired(). */
+export interface Expirer {
+  readonly expiryPeriod: number
+  /** Deletes expired uploads; returns how many were deleted. */
+  deleteExpired(): Promise<number>
+}
+
 /**
- * A store as Tusk sees it: the @tus DataStore that the protocol layer writes through, plus the
- * abilities Tusk adds on top (downloads, readiness). Capabilities are the DataStore's `extensions`
- * plus the optional methods below; Tus-Extension announces exactly what the store can do
- * (server/src/protocol/extensions.ts).
+ * Fills `final` (already created with `datastore.create`, size = the sum of the partials' sizes)
+ * with the bytes of the finished `partials`, in order, inside the store (streamed, or copied
+ * server-side), so that afterwards its offset equals its size. The partials are left as they are.
  */
-export interface TuskStore {
+export interface Concatenator {
+  concatenate(final: Upload, partials: readonly Upload[]): Promise<void>
+}
+
+/**
+ * A store as Tusk sees it: the @tus DataStore that the upload core creates, reads and writes
+ * uploads through, plus downloads and readiness, plus the optional capabilities above.
+ */
+export interface TuskStore extends Partial<Terminator & LengthDeferrer & Concatenator> {
   readonly kind: string
   readonly datastore: DataStore
   /** Size, modification time and entity tag of a finished upload. Throws ERR.NOT_FOUND. */
@@ -23,20 +51,28 @@ export interface TuskStore {
   createReadStream(id: string, range?: { start: number; end: number }): Promise<Readable>
   /** Resolves when the store accepts writes; rejects with the reason otherwise (for /ready). */
   checkWritable(): Promise<void>
-  /** Deletes expired unfinished uploads; returns how many were deleted. */
-  deleteExpired(): Promise<number>
   close(): Promise<void>
+  readonly expirer?: Expirer
   /**
-   * Concatenation capability: fills `final` (already created with `datastore.create`, size = the
-   * sum of the partials' sizes) with the bytes of the finished `partials`, in order, inside the
-   * store (streamed, or copied server-side), so that afterwards its offset equals its size. The
-   * partials are left as they are. Absent when the store cannot: then `concatenation` is not
-   * announced and Upload-Concat requests are refused.
-   */
-  concatenate?(final: Upload, partials: readonly Upload[]): Promise<void>
-  /**
-   * Directory where a chunk is staged while its checksum is verified (checksum extension) before it
-   * is committed with `datastore.write`; the OS temp directory when absent.
+   * Directory where a chunk waits while its digest is verified, before it is committed with
+   * `datastore.write`; the OS temp directory when absent.
    */
   readonly stagingDirectory?: string
+}
+
+/** The capabilities a store has, by name. */
+export interface StoreCapabilities {
+  readonly terminate: boolean
+  readonly deferLength: boolean
+  readonly concatenate: boolean
+  readonly expire: boolean
+}
+
+export function capabilitiesOf(store: TuskStore): StoreCapabilities {
+  return {
+    terminate: typeof store.terminate === 'function',
+    deferLength: typeof store.declareLength === 'function',
+    concatenate: typeof store.concatenate === 'function',
+    expire: (store.expirer?.expiryPeriod ?? 0) > 0,
+  }
 }

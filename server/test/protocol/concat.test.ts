@@ -5,7 +5,7 @@ import { Upload } from '@tus/utils'
 import * as tus from 'tus-js-client'
 import { describe, expect, it } from 'vitest'
 import type { TuskServer } from '../../src/index.js'
-import { newMetadataRecord } from '../../src/protocol/upload-record.js'
+import { newMetadataRecord } from '../../src/model/record.js'
 import { create, download, head, OCTETS, patch, TUS, useServer } from './helpers.js'
 
 /** A finished partial upload holding `data`; returns its URL. */
@@ -214,7 +214,7 @@ describe('concatenation limits and expiry', () => {
     await sleep(400)
     expect((await head(a)).status).toBe(410)
     expect((await concatFinal(ctx.server, `final;${a}`)).status).toBe(400)
-    expect(await ctx.server.store.deleteExpired()).toBeGreaterThanOrEqual(2)
+    expect(await ctx.server.core.deleteExpired()).toBeGreaterThanOrEqual(2)
     expect((await head(a)).status).toBe(404)
     expect((await head(unfinished)).status).toBe(404)
     expect((await download(final)).toString()).toBe('abc')

@@ -1,37 +1,52 @@
-import { DataStore } from '@tus/utils'
 import { describe, expect, it } from 'vitest'
-import { supportedExtensions } from '../../src/protocol/extensions.js'
-import type { TuskStore } from '../../src/stores/types.js'
+import { capabilitiesOf, type TuskStore } from '../../src/stores/types.js'
+import { tusExtensions } from '../../src/tus/extensions.js'
 
-// Unit test: Tus-Extension is composed from what a store can do. The store is a stand-in.
-function storeWith(extensions: string[], concatenate?: TuskStore['concatenate']): TuskStore {
-  const datastore = new DataStore()
-  datastore.extensions = extensions
-  const unused = async () => {
-    throw new Error('not used')
-  }
-  return {
-    kind: 'stand-in',
-    datastore,
-    stat: unused,
-    createReadStream: unused,
-    checkWritable: unused,
-    deleteExpired: unused,
-    close: unused,
-    concatenate,
-  }
+// Unit test: Tus-Extension is derived from the store's capabilities. The stores are stand-ins.
+const unused = async () => {
+  throw new Error('not used')
 }
+const base = {
+  kind: 'stand-in',
+  datastore: {} as TuskStore['datastore'],
+  stat: unused,
+  createReadStream: unused,
+  checkWritable: unused,
+  close: unused,
+} satisfies TuskStore
 
 describe('Tus-Extension by store capability', () => {
-  it('announces concatenation only for a store that can concatenate', () => {
-    expect(supportedExtensions(storeWith(['creation']))).toEqual(['creation', 'checksum', 'checksum-trailer'])
-    expect(supportedExtensions(storeWith(['creation'], async () => {}))).toContain('concatenation')
+  it('announces only creation, creation-with-upload and the checksums for a store without capabilities', () => {
+    expect(tusExtensions(capabilitiesOf(base))).toEqual([
+      'creation',
+      'creation-with-upload',
+      'checksum',
+      'checksum-trailer',
+    ])
   })
 
-  it('announces what the DataStore implements, and only tus 1.0.0 extension names', () => {
-    const extensions = supportedExtensions(
-      storeWith(['creation', 'termination', 'concatentation', 'expiration']),
-    )
-    expect(extensions).toEqual(['creation', 'termination', 'expiration', 'checksum', 'checksum-trailer'])
+  it('announces each capability the store has, in tus order', () => {
+    const full: TuskStore = {
+      ...base,
+      terminate: unused,
+      declareLength: unused,
+      concatenate: unused,
+      expirer: { expiryPeriod: 1_000, deleteExpired: async () => 0 },
+    }
+    expect(tusExtensions(capabilitiesOf(full))).toEqual([
+      'creation',
+      'creation-with-upload',
+      'creation-defer-length',
+      'termination',
+      'expiration',
+      'checksum',
+      'checksum-trailer',
+      'concatenation',
+    ])
+  })
+
+  it('does not announce expiration when uploads never expire (period 0)', () => {
+    const never: TuskStore = { ...base, expirer: { expiryPeriod: 0, deleteExpired: async () => 0 } }
+    expect(tusExtensions(capabilitiesOf(never))).not.toContain('expiration')
   })
 })

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ERRORS, Upload } from '@tus/utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { newMetadataRecord } from '../../src/protocol/upload-record.js'
+import { newMetadataRecord } from '../../src/model/record.js'
 import type { TuskStore } from '../../src/stores/types.js'
 import { bytes, sha256 } from '../helpers.js'
 
@@ -285,14 +285,14 @@ export function describeStoreContract(target: StoreTarget): void {
       const fresh = await create(store, 6 * MiB)
       await store.datastore.write(body(bytes(MiB, 3)), fresh, 0)
 
-      expect(await store.deleteExpired()).toBe(2)
+      expect(await store.expirer?.deleteExpired()).toBe(2)
       expect(await fixture.residue(stale)).toEqual([])
       expect(await fixture.residue(partial)).toEqual([])
       await expect(store.datastore.getUpload(stale)).rejects.toBe(ERRORS.FILE_NOT_FOUND)
       expect((await store.datastore.getUpload(finished)).offset).toBe(1000)
       expect(sha256(await readAll(await store.createReadStream(finished)))).toBe(sha256(bytes(1000, 2)))
       expect(await offsetOf(store, fresh)).toBe(MiB)
-      expect(await store.deleteExpired()).toBe(0)
+      expect(await store.expirer?.deleteExpired()).toBe(0)
     })
   })
 }

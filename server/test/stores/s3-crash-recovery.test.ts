@@ -320,7 +320,7 @@ describe('s3 store with expiry after an instance died while finishing an upload'
     await sleep(EXPIRY + 1_000)
     const other = openStore(bucket, { uploadExpiry: EXPIRY })
     try {
-      expect(await other.deleteExpired()).toBe(0)
+      expect(await other.expirer?.deleteExpired()).toBe(0)
       expect(await s3.listBucket(bucket, id)).toEqual([id, `${id}.info`])
       expect(await infoTags(id)).toEqual({ 'Tus-Completed': 'true' })
       expect(sha256(await readAll(await other.createReadStream(id)))).toBe(sha256(data))

@@ -1,11 +1,9 @@
-import type { IncomingMessage, ServerResponse } from 'node:http'
 import { pipeline } from 'node:stream/promises'
-import type { DataStore } from '@tus/utils'
 import contentDisposition from 'content-disposition'
 import parseRange from 'range-parser'
-import { ERR } from '../errors.js'
-import type { TuskStore } from '../stores/types.js'
-import { metadataText } from './metadata.js'
+import { ERR } from '../../errors.js'
+import { metadataText } from '../../model/record.js'
+import { operationContext, type TusHandler, uploadIdOf } from '../context.js'
 
 // Types a browser may render inline from our origin without running script in it. Everything else
 // (HTML, SVG, XML, JavaScript, unknown) is served as an attachment of application/octet-stream, so
@@ -39,22 +37,13 @@ function safeContentType(declared: string | undefined): string | undefined {
 }
 
 /**
- * GET of a finished upload: streams it with validators and single byte ranges. Never loads the
- * file, never lets a client that goes away take the process down (pipeline errors end here).
+ * GET of a finished upload (not a tus method: a download): streams it with validators and single
+ * byte ranges. Never loads the file, never lets a client that goes away take the process down
+ * (pipeline errors end here).
  */
-export async function sendDownload(
-  req: IncomingMessage,
-  res: ServerResponse,
-  store: TuskStore,
-  datastore: DataStore,
-  id: string,
-): Promise<void> {
-  const upload = await datastore.getUpload(id).catch(() => {
-    throw ERR.NOT_FOUND()
-  })
-  if (upload.size === undefined || upload.offset !== upload.size) throw ERR.NOT_FINISHED()
-  const object = await store.stat(id)
-
+export const handleGet: TusHandler = async (tus, exchange) => {
+  const { req, res } = exchange
+  const { upload, object, open } = await tus.core.download(uploadIdOf(exchange), operationContext(exchange))
   const type = safeContentType(
     metadataText(upload.metadata, 'filetype', 'contentType', 'content-type', 'type', 'mimeType'),
   )
@@ -108,7 +97,7 @@ export async function sendDownload(
     res.end()
     return
   }
-  const body = await store.createReadStream(id, range)
+  const body = await open(range)
   try {
     await pipeline(body, res)
   } catch (error) {

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { Config } from '../config/schema.js'
 import { ERR } from '../errors.js'
-import { resolveTarget } from './upload-id.js'
+import { resolveTarget } from './routing.js'
 
 type UrlConfig = Pick<Config, 'basePath' | 'trustProxy'>
 

@@ -1,7 +1,6 @@
-import type { ServerResponse } from 'node:http'
-import { CHECKSUM_ALGORITHMS } from '../checksum.js'
-import type { ProtocolContext } from '../context.js'
-import { TUS_VERSION } from '../request-checks.js'
+import { DIGEST_ALGORITHMS } from '../../upload/checksum/digest.js'
+import { TUS_VERSION } from '../constants.js'
+import type { TusHandler } from '../context.js'
 import { sendEmpty } from '../respond.js'
 
 /**
@@ -9,12 +8,11 @@ import { sendEmpty } from '../respond.js'
  * Tus-Extension and Tus-Max-Size headers"; with checksum, "The Tus-Checksum-Algorithm header MUST be
  * included". Tus-Extension lists exactly what this store supports.
  */
-export function sendOptions(ctx: ProtocolContext, res: ServerResponse): void {
-  const { extensions, config } = ctx
+export const handleOptions: TusHandler = async ({ extensions, config }, { res }) => {
   sendEmpty(res, 204, {
     'Tus-Version': TUS_VERSION,
     'Tus-Extension': extensions.length > 0 ? extensions.join(',') : undefined,
     'Tus-Max-Size': config.maxSize > 0 ? String(config.maxSize) : undefined,
-    'Tus-Checksum-Algorithm': extensions.includes('checksum') ? CHECKSUM_ALGORITHMS.join(',') : undefined,
+    'Tus-Checksum-Algorithm': extensions.includes('checksum') ? DIGEST_ALGORITHMS.join(',') : undefined,
   })
 }

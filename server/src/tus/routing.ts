@@ -1,9 +1,5 @@
 import { ERR } from '../errors.js'
-
-// Ids Tusk hands out are 32 hex characters (@tus/utils Uid.rand); other tus servers' ids that a
-// store may hold are still URL-safe. Anything else (dots, slashes, NUL, percent-escapes that decode
-// to them) can only be an attack on the store's paths and is refused before any store sees it.
-const SAFE_ID = /^[A-Za-z0-9_-]{1,200}$/
+import { isUploadId } from '../model/upload-id.js'
 
 export type Target = { kind: 'collection' } | { kind: 'upload'; id: string } | { kind: 'none' }
 
@@ -19,6 +15,6 @@ export function resolveTarget(pathname: string, basePath: string): Target {
   } catch {
     throw ERR.INVALID_ID('malformed percent-encoding')
   }
-  if (!SAFE_ID.test(id)) throw ERR.INVALID_ID('only letters, digits, "-" and "_" are allowed')
+  if (!isUploadId(id)) throw ERR.INVALID_ID('only letters, digits, "-" and "_" are allowed')
   return { kind: 'upload', id }
 }

@@ -1,9 +1,9 @@
 import type { IncomingMessage } from 'node:http'
 import type { Config } from '../config/schema.js'
 import { ERR } from '../errors.js'
+import { mediaType, OFFSET_OCTET_STREAM, TUS_VERSION } from './constants.js'
 import { parseMetadata } from './metadata.js'
 
-export const TUS_VERSION = '1.0.0'
 const OVERRIDABLE = new Set(['POST', 'PATCH', 'DELETE', 'HEAD', 'GET', 'OPTIONS'])
 const NON_NEGATIVE_INTEGER = /^\d{1,16}$/
 
@@ -18,12 +18,6 @@ export function applyMethodOverride(req: IncomingMessage): void {
   const method = String(override).trim().toUpperCase()
   if (!OVERRIDABLE.has(method)) throw ERR.INVALID_METHOD_OVERRIDE(`"${String(override).slice(0, 20)}"`)
   req.method = method
-}
-
-/** A request header as one string (Node types headers it does not know as possibly repeated). */
-export function headerText(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name]
-  return Array.isArray(value) ? value.join(', ') : value
 }
 
 function nonNegativeInteger(
@@ -76,8 +70,7 @@ export function checkTusRequest(req: IncomingMessage, config: Pick<Config, 'maxS
   if (method === 'PATCH') {
     // "All PATCH requests MUST use Content-Type: application/offset+octet-stream, otherwise the
     // server SHOULD return a 415 Unsupported Media Type status."
-    const type = req.headers['content-type']?.split(';')[0]?.trim().toLowerCase()
-    if (type !== 'application/offset+octet-stream') throw ERR.UNSUPPORTED_MEDIA_TYPE()
+    if (mediaType(req) !== OFFSET_OCTET_STREAM) throw ERR.UNSUPPORTED_MEDIA_TYPE()
     if (req.headers['upload-offset'] === undefined) throw ERR.INVALID_HEADER('PATCH requires Upload-Offset')
   }
 }

@@ -1,0 +1,67 @@
+import type { Upload } from '@tus/utils'
+
+// What Tusk remembers about an upload beyond @tus's Upload model — the metadata exactly as the
+// client sent it, how the upload takes part in a concatenation, and (once authentication exists)
+// its owner — is kept inside the upload's metadata record, under keys that a client can never send:
+// metadata keys cannot contain a space. Every @tus DataStore persists the metadata record as it is,
+// so this works on any store without store code, and the stores and the upload core read it here.
+const RAW_METADATA_KEY = ' tusk.upload-metadata'
+const CONCAT_KEY = ' tusk.upload-concat'
+const RESERVED = new Set([RAW_METADATA_KEY, CONCAT_KEY])
+
+export type MetadataRecord = Record<string, string | null>
+
+/** Client metadata: decoded pairs, and the wire form exactly as received (values are bytes). */
+export interface ClientMetadata {
+  /** Each value decoded as text (null when empty), so stores and downloads can read names and types. */
+  readonly values: Readonly<Record<string, string | null>>
+  /** The metadata as the client sent it, answered back unchanged. */
+  readonly raw: string
+}
+
+/** The metadata record of a new upload. `concat` is "partial" or "final;<references>". */
+export function newMetadataRecord(metadata?: ClientMetadata, concat?: string): MetadataRecord | undefined {
+  const record: MetadataRecord = {}
+  if (metadata) {
+    Object.assign(record, metadata.values)
+    record[RAW_METADATA_KEY] = metadata.raw
+  }
+  if (concat !== undefined) record[CONCAT_KEY] = concat
+  return Object.keys(record).length > 0 ? record : undefined
+}
+
+/** The metadata as the client sent it, if it was kept (uploads made by Tusk). */
+export function rawMetadata(upload: Pick<Upload, 'metadata'>): string | undefined {
+  const raw = upload.metadata?.[RAW_METADATA_KEY]
+  return typeof raw === 'string' ? raw : undefined
+}
+
+/** The metadata a client sent, decoded, without Tusk's own bookkeeping keys. */
+export function publicMetadata(metadata: MetadataRecord | undefined): MetadataRecord | undefined {
+  if (!metadata) return undefined
+  return Object.fromEntries(Object.entries(metadata).filter(([key]) => !RESERVED.has(key)))
+}
+
+/** A metadata value as text, or undefined when absent or not valid UTF-8. */
+export function metadataText(
+  pairs: Record<string, string | null> | undefined,
+  ...keys: string[]
+): string | undefined {
+  if (!pairs) return undefined
+  for (const key of keys) {
+    const value = pairs[key]
+    if (typeof value === 'string' && value.length > 0 && !value.includes('\uFFFD')) return value
+  }
+  return undefined
+}
+
+/** The concatenation value the upload was created with ("partial" or "final;<urls>"), if any. */
+export function concatOf(upload: Pick<Upload, 'metadata'>): string | undefined {
+  const value = upload.metadata?.[CONCAT_KEY]
+  return typeof value === 'string' ? value : undefined
+}
+
+export const isPartial = (upload: Pick<Upload, 'metadata'>) => concatOf(upload) === 'partial'
+export const isFinal = (upload: Pick<Upload, 'metadata'>) => concatOf(upload)?.startsWith('final;') === true
+export const isComplete = (upload: Pick<Upload, 'size' | 'offset'>) =>
+  upload.size !== undefined && upload.offset === upload.size

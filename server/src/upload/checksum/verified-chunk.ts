@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { mkdir, readdir, rm, stat } from 'node:fs/promises'
+import type { IncomingMessage } from 'node:http'
+import os from 'node:os'
+import path from 'node:path'
+import { type Readable, Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { ERR } from '../../errors.js'
+import { detachableBody } from '../body.js'
+import {
+  type ChunkVerification,
+  createDigest,
+  type Digest,
+  type DigestAlgorithm,
+  verifyDigest,
+} from './digest.js'
+
+// The one home of receiving a chunk that must be verified before it counts: "the uploaded chunk MUST
+// be discarded, and the upload and its offset MUST NOT be updated" when verification fails. The chunk
+// is staged in a file while it is hashed (memory stays flat whatever its size), verified against the
+// digest given before the body or after it (a trailer), and only then committed to the store by the
+// caller. A crash leaves at most staged files, never unverified bytes in an upload; they are swept
+// at start-up (sweepStagedChunks).
+
+export interface StagedChunk {
+  readonly size: number
+  /** The staged bytes, for committing them to the store. */
+  open(): Readable
+  discard(): Promise<void>
+}
+
+const STAGED_SUFFIX = '.chunk'
+const madeDirectories = new Set<string>()
+// Large reads: a staged chunk is in the page cache, and fewer, bigger writes commit it faster.
+const COMMIT_READ_SIZE = 2 ** 20
+
+/** Where chunks wait for verification: the store's choice, else a directory in the OS temp dir. */
+export const stagingDirectoryOf = (store: { stagingDirectory?: string }): string =>
+  store.stagingDirectory ?? path.join(os.tmpdir(), 'tusk-staging')
+
+/**
+ * Receives the body into a staging file and verifies it. Resolves with the verified chunk (the
+ * caller commits it, then discards it); rejects with 460/400/413, leaving nothing behind, when it
+ * fails verification, exceeds `limit`, or the client goes away or `signal` aborts mid-body.
+ */
+export async function receiveVerifiedChunk(
+  req: IncomingMessage,
+  options: { directory: string; verification: ChunkVerification; limit: number; signal: AbortSignal },
+): Promise<StagedChunk> {
+  const { verification } = options
+  const known = 'now' in verification ? verification.now : undefined
+  const staged = await stage(req, { ...options, algorithm: known?.algorithm })
+  try {
+    const expected = known ?? ('afterBody' in verification ? verification.afterBody() : undefined)
+    if (!expected) throw ERR.INVALID_CHECKSUM()
+    verifyDigest(expected, staged.digest ?? (await digestFile(staged.file, expected.algorithm)))
+    return staged
+  } catch (error) {
+    await staged.discard()
+    throw error
+  }
+}
+
+async function stage(
+  req: IncomingMessage,
+  options: { directory: string; limit: number; algorithm?: DigestAlgorithm; signal: AbortSignal },
+): Promise<StagedChunk & { file: string; digest: Buffer | undefined }> {
+  if (!madeDirectories.has(options.directory)) {
+    await mkdir(options.directory, { recursive: true })
+    madeDirectories.add(options.directory)
+  }
+  const file = path.join(options.directory, `${randomUUID()}${STAGED_SUFFIX}`)
+  const digest: Digest | undefined = options.algorithm ? createDigest(options.algorithm) : undefined
+  let size = 0
+  const meter = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      size += chunk.length
+      if (size > options.limit) {
+        callback(ERR.TOO_LARGE('the body is larger than the upload'))
+        return
+      }
+      digest?.update(chunk)
+      callback(null, chunk)
+    },
+  })
+  // A chunk that did not arrive whole cannot be verified: stopping the body fails the staging.
+  const { body, detach } = detachableBody(req, options.signal, 'fail')
+  const discard = () => rm(file, { force: true })
+  try {
+    await pipeline(body, meter, createWriteStream(file))
+  } catch (error) {
+    await discard()
+    throw error
+  } finally {
+    detach()
+  }
+  return {
+    file,
+    size,
+    digest: digest?.digest(),
+    open: () => createReadStream(file, { highWaterMark: COMMIT_READ_SIZE }),
+    discard,
+  }
+}
+
+/** A trailer names its algorithm only after the body: the staged bytes are hashed again then. */
+async function digestFile(file: string, algorithm: DigestAlgorithm): Promise<Buffer> {
+  const digest = createDigest(algorithm)
+  for await (const chunk of createReadStream(file, { highWaterMark: COMMIT_READ_SIZE }))
+    digest.update(chunk as Buffer)
+  return digest.digest()
+}
+
+/**
+ * Removes staged chunks that a crashed process left behind: those untouched for `olderThanMs` (a
+ * chunk being received or committed is written to, or was just written). Age, not ownership, decides,
+ * because other processes (cluster workers, instances sharing the directory) stage chunks there too.
+ */
+export async function sweepStagedChunks(directory: string, olderThanMs = 3_600_000): Promise<number> {
+  let names: string[]
+  try {
+    names = await readdir(directory)
+  } catch {
+    return 0
+  }
+  const cutoff = Date.now() - olderThanMs
+  let removed = 0
+  for (const name of names.filter((n) => n.endsWith(STAGED_SUFFIX))) {
+    const file = path.join(directory, name)
+    const info = await stat(file).catch(() => undefined)
+    if (info && info.mtimeMs < cutoff) {
+      await rm(file, { force: true })
+      removed++
+    }
+  }
+  return removed
+}

@@ -1,0 +1,65 @@
+import { Upload } from '@tus/utils'
+import { ERR } from '../errors.js'
+import { isComplete, newMetadataRecord } from '../model/record.js'
+import { newUploadId } from '../model/upload-id.js'
+import { bodyLimit, writeBody } from './body.js'
+import { receiveVerifiedChunk, type StagedChunk } from './checksum/verified-chunk.js'
+import type { CoreDeps } from './deps.js'
+import type { CreateInput, OperationContext } from './types.js'
+
+/**
+ * Creates an upload, with or without a first chunk of data. A chunk to verify is staged and checked
+ * before the upload exists, so a chunk that fails leaves nothing. Plain data streams into the store;
+ * if the client goes away mid-body, what arrived is kept and the upload can be resumed.
+ */
+export async function createUpload(
+  deps: CoreDeps,
+  input: CreateInput,
+  ctx: OperationContext,
+): Promise<Upload> {
+  const { datastore } = deps.store
+  if (input.size === undefined && !deps.capabilities.deferLength) {
+    throw ERR.INVALID_LENGTH('this store does not support deferred lengths')
+  }
+  if (input.size !== undefined && deps.maxSize > 0 && input.size > deps.maxSize) {
+    throw ERR.TOO_LARGE(`length ${input.size} > maximum ${deps.maxSize}`)
+  }
+  await deps.authorizer.authorize({
+    intent: 'create',
+    request: ctx.request,
+    size: input.size,
+    metadata: input.metadata,
+  })
+  const upload = new Upload({
+    id: newUploadId(),
+    size: input.size,
+    offset: 0,
+    metadata: newMetadataRecord(input.metadata, input.concat),
+  })
+  const body = input.body
+  const limit = body ? bodyLimit(body.length, upload, deps.maxSize) : 0
+  let staged: StagedChunk | undefined
+  try {
+    if (body && input.verification) {
+      staged = await receiveVerifiedChunk(body.stream, {
+        directory: deps.stagingDirectory,
+        verification: input.verification,
+        limit,
+        signal: ctx.signal,
+      })
+    }
+    // No lock: the id is new and random, and nobody can name it before this operation gives it out.
+    await datastore.create(upload)
+    await deps.events.created?.(upload, ctx.request)
+    if (staged) {
+      if (staged.size > 0) upload.offset = await datastore.write(staged.open(), upload.id, 0)
+    } else if (body) {
+      upload.offset = await writeBody(body.stream, datastore, { id: upload.id, offset: 0, limit }, ctx.signal)
+    }
+  } finally {
+    await staged?.discard()
+  }
+  if (upload.offset > 0) await deps.events.progress?.(upload, ctx.request)
+  if (isComplete(upload)) await deps.events.finished?.(upload, ctx.request)
+  return upload
+}

@@ -1,0 +1,106 @@
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
+import type { Readable } from 'node:stream'
+import type { Upload } from '@tus/utils'
+import type { ClientMetadata } from '../model/record.js'
+import type { StoredObject } from '../stores/types.js'
+import type { ChunkVerification } from './checksum/digest.js'
+
+// The upload core's vocabulary, shared by every wire protocol (tus v1 today; the IETF draft next).
+// Two seams are typed here: the authorizer, which the core asks before every operation with the
+// operation's intent, and the event sink, which the core tells what happened to an upload.
+
+/** The request an operation runs for, as any protocol adapter describes it. */
+export interface RequestInfo {
+  readonly method: string
+  readonly url: string
+  readonly remoteAddress: string | undefined
+  readonly headers: IncomingHttpHeaders
+}
+
+/** What each core operation is about to do, for the authorizer. */
+export type Intent = 'create' | 'read' | 'append' | 'download' | 'terminate' | 'concatenate'
+
+export type AccessCheck =
+  | {
+      readonly intent: 'create'
+      readonly request: RequestInfo
+      readonly size: number | undefined
+      readonly metadata: ClientMetadata | undefined
+    }
+  | {
+      readonly intent: 'read' | 'append' | 'download' | 'terminate'
+      readonly request: RequestInfo
+      readonly upload: Upload
+    }
+  | {
+      readonly intent: 'concatenate'
+      readonly request: RequestInfo
+      readonly partials: readonly Upload[]
+    }
+
+/**
+ * Decides whether a request may do what it intends. Resolves to allow; throws a TuskError to
+ * refuse (401/403, or 404 for an upload the requester must not learn exists).
+ */
+export interface Authorizer {
+  authorize(check: AccessCheck): void | Promise<void>
+}
+
+/** The open policy: everyone may do everything (Tusk without authentication, as `npm start` runs). */
+export const allowEveryone: Authorizer = { authorize() {} }
+
+/**
+ * What happened to an upload, reported by the core whatever protocol caused it. Awaited before the
+ * request is answered, so a sink can make an event durable first. A sink that throws fails the
+ * request (the upload's bytes are already stored and stay resumable).
+ */
+export interface UploadEvents {
+  created?(upload: Upload, request: RequestInfo): void | Promise<void>
+  /** Bytes were appended (after every successful append; a sink throttles as it likes). */
+  progress?(upload: Upload, request: RequestInfo): void | Promise<void>
+  /** The upload became complete: by an append, creation with all its data, or concatenation. */
+  finished?(upload: Upload, request: RequestInfo): void | Promise<void>
+  terminated?(upload: Upload, request: RequestInfo): void | Promise<void>
+}
+
+/** What every operation gets besides its input: the request, and a signal for a client gone. */
+export interface OperationContext {
+  readonly request: RequestInfo
+  readonly signal: AbortSignal
+}
+
+export interface CreateInput {
+  /** The declared length; undefined defers it (needs the store's LengthDeferrer). */
+  readonly size: number | undefined
+  readonly metadata: ClientMetadata | undefined
+  /** "partial" marks a part of a future concatenation (stored as given). */
+  readonly concat?: 'partial'
+  /** Data sent with the creation, and its declared length (Content-Length), if any. */
+  readonly body?: { readonly stream: IncomingMessage; readonly length: number | undefined }
+  readonly verification?: ChunkVerification
+}
+
+export interface AppendInput {
+  readonly id: string
+  /** Where the client says the bytes go; must equal the upload's offset. */
+  readonly offset: number
+  /** A length declared with this append, for an upload created without one. */
+  readonly declareLength?: number
+  readonly body: { readonly stream: IncomingMessage; readonly length: number | undefined }
+  readonly verification?: ChunkVerification
+}
+
+export interface ConcatenateInput {
+  /** The partial uploads, in order (one may appear more than once). */
+  readonly partialIds: readonly string[]
+  readonly metadata: ClientMetadata | undefined
+  /** The concatenation as the protocol states it, stored and answered back as given. */
+  readonly concat: string
+}
+
+/** A finished upload opened for reading. */
+export interface Download {
+  readonly upload: Upload
+  readonly object: StoredObject
+  open(range?: { start: number; end: number }): Promise<Readable>
+}
