@@ -23,6 +23,8 @@ interface RequestLine {
   method?: string
   path?: string
   status?: number
+  /** The error table's code of an error answer. */
+  code?: string
   bytesIn?: number
   bytesOut?: number
   ms?: number
@@ -34,7 +36,7 @@ interface RequestLine {
 /** The text of one request line; the upload id is added when the path does not already show it. */
 export function formatRequest(line: RequestLine): string {
   const parts = [
-    `${line.method} ${line.path} ${line.aborted ? 'client hung up' : line.status}`,
+    `${line.method} ${line.path} ${line.aborted ? 'client hung up' : line.status}${line.code ? ` ${line.code}` : ''}`,
     `${formatBytes(line.bytesIn ?? 0)} in, ${formatBytes(line.bytesOut ?? 0)} out`,
     formatDuration(line.ms ?? 0),
   ]
@@ -55,9 +57,11 @@ export function prettyStream(
     messageFormat: (log, messageKey) => {
       const line = log as RequestLine & Record<string, unknown>
       if (line[messageKey] === 'request' && line.method) return formatRequest(line)
-      // Request-scoped warnings name their request here (their `method` field is hidden above).
+      // Request-scoped warnings name their request here (their `method` field is hidden above), and
+      // the error code is shown with the message.
       const where = line.method ? ` (${line.method} ${line.url ?? line.path ?? ''})` : ''
-      return `${String(line[messageKey] ?? '')}${where}`
+      const code = typeof line.code === 'string' ? ` [${line.code}]` : ''
+      return `${String(line[messageKey] ?? '')}${code}${where}`
     },
   })
 }

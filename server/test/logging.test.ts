@@ -9,9 +9,10 @@ import { stripVTControlCharacters } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { startupBanner } from '../src/banner.js'
 import { parseConfig } from '../src/config/load.js'
+import { toTuskError } from '../src/failures.js'
 import { formatBytes, formatDuration } from '../src/human-units.js'
 import { createLogger } from '../src/log.js'
-import { toTuskError } from '../src/failures.js'
+import { formatRequest } from '../src/log-pretty.js'
 import { createUpload, patch, startTestServer, TUS } from './helpers.js'
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url))
@@ -122,6 +123,13 @@ describe('logs for people (a terminal)', async () => {
       new RegExp(
         `^${time} INFO: PATCH /files/\\w+ client hung up · 29\\d\\.\\d KiB in, 0 B out · ${duration}$`,
       ),
+    )
+  })
+
+  it("names an error answer's code after its status", () => {
+    const line = { method: 'PATCH', path: '/files/abc', status: 409, code: 'ERR_OFFSET_MISMATCH' }
+    expect(formatRequest({ ...line, bytesIn: 180, bytesOut: 2048, ms: 1.53 })).toBe(
+      'PATCH /files/abc 409 ERR_OFFSET_MISMATCH · 180 B in, 2.0 KiB out · 1.5 ms',
     )
   })
 
