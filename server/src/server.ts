@@ -6,9 +6,12 @@ import type { Config, ConfigInput } from './config/schema.js'
 import { createApp } from './host/app.js'
 import { createLocker, withRequestScope } from './lockers/index.js'
 import { createLogger, type Logger } from './log.js'
-import { createTusProtocol } from './protocol/tus-handler.js'
 import { createStore } from './stores/index.js'
 import type { TuskStore } from './stores/types.js'
+import { createTusProtocol } from './tus/dispatch.js'
+import { stagingDirectoryOf, sweepStagedChunks } from './upload/checksum/verified-chunk.js'
+import { createUploadCore, type UploadCore } from './upload/core.js'
+import type { Authorizer, UploadEvents } from './upload/types.js'
 
 export interface TuskServer {
   /** The tus endpoint, e.g. http://127.0.0.1:1080/files */
@@ -17,6 +20,8 @@ export interface TuskServer {
   readonly config: Config
   readonly logger: Logger
   readonly store: TuskStore
+  /** The protocol-neutral upload operations this server answers with. */
+  readonly core: UploadCore
   readonly http: http.Server
   /**
    * Graceful stop: stop accepting, let in-flight requests finish for up to shutdownTimeout, then cut
@@ -25,15 +30,33 @@ export interface TuskServer {
   close(): Promise<void>
 }
 
+export interface ServerOptions {
+  logger?: Logger
+  /** Decides who may do what with uploads (everyone may do everything when absent). */
+  authorizer?: Authorizer
+  /** Told what happens to uploads: created, progress, finished, terminated. */
+  events?: UploadEvents
+}
+
 export async function startServer(
   input: ConfigInput | Config = {},
-  options: { logger?: Logger } = {},
+  options: ServerOptions = {},
 ): Promise<TuskServer> {
   const config = parseConfig(input)
   const logger = options.logger ?? createLogger(config)
   const store = await createStore(config)
   const locker = createLocker(config, logger)
-  const protocol = createTusProtocol({ config, store, locker, logger })
+  const core = createUploadCore({
+    store,
+    locker,
+    maxSize: config.maxSize,
+    authorizer: options.authorizer,
+    events: options.events,
+  })
+  // Chunks staged for verification by a process that crashed are garbage: they never counted.
+  const swept = await sweepStagedChunks(stagingDirectoryOf(store))
+  if (swept > 0) logger.info({ count: swept }, 'removed chunks left staged by a crashed process')
+  const protocol = createTusProtocol({ core, config, logger })
   const inFlight = new Set<Promise<void>>()
   let shuttingDown = false
   const app = createApp({
@@ -96,7 +119,7 @@ export async function startServer(
   const cleanup =
     config.cleanupInterval > 0 && config.uploadExpiry > 0
       ? setInterval(() => {
-          store
+          core
             .deleteExpired()
             .then((count) => count > 0 && logger.info({ count }, 'deleted expired unfinished uploads'))
             .catch((error: unknown) => logger.error({ err: error }, 'expired-upload cleanup failed'))
@@ -132,6 +155,7 @@ export async function startServer(
     config,
     logger,
     store,
+    core,
     http: server,
     close,
   }
