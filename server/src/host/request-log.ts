@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net'
 import type { Context, Middleware } from 'koa'
+import { errorCodeOf } from '../failures.js'
 import type { Logger } from '../log.js'
 
 let sequence = 0
@@ -48,6 +49,8 @@ export function requestLog(logger: Logger, basePath: string): Middleware {
         method: req.method,
         path,
         status: res.statusCode,
+        // The error table's code of an error answer (ERR_OFFSET_MISMATCH, ...), for searching logs.
+        code: errorCodeOf(res),
         ...socketBytesSinceLastRequest(socket),
         ms: Math.round((performance.now() - started) * 10) / 10,
         uploadId: uploadId || undefined,
