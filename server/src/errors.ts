@@ -1,7 +1,7 @@
 // Every error Tusk answers, in one table: a stable code, an HTTP status and a short, client-safe
 // reason. The code is a union derived from this table, so an error that is not in it cannot be made;
 // it starts every error body (`ERR_OFFSET_MISMATCH: ...`, as tusd does) and is in the request's log
-// line. Anything thrown that is not a TuskError is unexpected: host/error-response.ts logs it with
+// line. Anything thrown that is not a TuskError is unexpected: failures.ts logs it with
 // its cause and answers ERR_INTERNAL, which says nothing about internals. The README's "Errors"
 // table is written from this one (scripts/errors-table.mjs) and checked by a test.
 
