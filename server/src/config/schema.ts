@@ -128,9 +128,14 @@ export const configSchema = z
     // Sharing: locks across processes (cluster workers) and machines (Redis). See lockers/index.ts.
     redisUrl: z
       .string()
-      .regex(/^rediss?:\/\/\S+$/, 'expected a redis:// or rediss:// URL')
+      .regex(
+        /^rediss?(\+cluster)?:\/\/\S+$/,
+        'expected a redis:// or rediss:// URL (a cluster: redis+cluster://host:port,host:port)',
+      )
       .optional()
-      .describe('Redis URL: shares upload locks between instances (required for several machines)'),
+      .describe(
+        'Redis URL: shares upload locks between instances (required for several machines); a Redis Cluster as redis+cluster://host:port,host:port',
+      ),
     workers: z
       .union([z.literal('auto'), int(1, 1024)])
       .default(1)

@@ -1,11 +1,13 @@
 import { once } from 'node:events'
-import { createRequire } from 'node:module'
-import type { Redis, RedisOptions } from 'ioredis'
+import type { RedisOptions } from 'ioredis'
 import { ERR } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { LeaseBackend } from './lease-locker.js'
+import { createRedisClient, type RedisClient } from './redis-connection.js'
 
 const PREFIX = 'tusk:'
+// Each script touches one key, so lock keys may live in any slot of a Redis Cluster; PUBLISH reaches
+// subscribers on every node of a cluster.
 export const lockKey = (id: string) => `${PREFIX}lock:${id}`
 const RELEASE_REQUESTS = `${PREFIX}lock-release-requested`
 const RELEASED = `${PREFIX}lock-released`
@@ -21,7 +23,7 @@ else return 0 end`
 /** How long a request waits for a (re)connecting Redis before it is answered 503. */
 const CONNECT_GRACE = 1_000
 
-type ScriptedRedis = Redis & {
+type ScriptedRedis = RedisClient & {
   tuskRenew(key: string, token: string, ttl: number): Promise<number>
   tuskRelease(key: string, token: string, channel: string, id: string, notify: '0' | '1'): Promise<number>
 }
@@ -38,9 +40,7 @@ export function createRedisLeaseBackend(url: string, logger: Logger): LeaseBacke
     retryStrategy: (times) => Math.min(50 * 2 ** times, 1_000),
     lazyConnect: false,
   }
-  // Loaded on first use: the client costs ~20 MiB of memory that a server without Redis never needs.
-  const { Redis: RedisClient } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis')
-  const commands = new RedisClient(url, {
+  const commands = createRedisClient(url, {
     ...common,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -49,7 +49,7 @@ export function createRedisLeaseBackend(url: string, logger: Logger): LeaseBacke
   commands.defineCommand('tuskRenew', { numberOfKeys: 1, lua: RENEW })
   commands.defineCommand('tuskRelease', { numberOfKeys: 1, lua: RELEASE })
   // A subscriber connection can only subscribe; ioredis re-subscribes after every reconnect.
-  const subscriber = new RedisClient(url, { ...common, maxRetriesPerRequest: null })
+  const subscriber = createRedisClient(url, { ...common, maxRetriesPerRequest: null })
   watchHealth(commands, logger)
   subscriber.on('error', () => {}) // reported once through `commands`
   let closed = false
@@ -115,7 +115,7 @@ export function createRedisLeaseBackend(url: string, logger: Logger): LeaseBacke
 }
 
 /** Logs Redis going away and coming back once each, not on every reconnect attempt. */
-function watchHealth(redis: Redis, logger: Logger): void {
+function watchHealth(redis: RedisClient, logger: Logger): void {
   let down = false
   redis.on('error', (error: Error) => {
     if (down) return

@@ -1,6 +1,6 @@
 import type { MetadataValue } from '@tus/s3-store'
 import type { KvStore } from '@tus/utils'
-import { Redis } from 'ioredis'
+import { createRedisClient, type RedisClient } from '../lockers/redis-connection.js'
 
 /**
  * The S3 store's upload-info cache in Redis, shared by every Tusk instance, so a PATCH or HEAD does not
@@ -9,12 +9,13 @@ import { Redis } from 'ioredis'
  * never a failed request: S3 stays the source of truth.
  */
 export class RedisInfoCache implements KvStore<MetadataValue> {
-  readonly #redis: Redis
+  readonly #redis: RedisClient
   readonly #prefix: string
   readonly #ttlMs: number
 
   constructor(options: { url: string; prefix: string; ttlMs: number }) {
-    this.#redis = new Redis(options.url, {
+    // One server or a Redis Cluster (--redis-url); each entry is one key, so any slot will do.
+    this.#redis = createRedisClient(options.url, {
       // Fail at once while disconnected instead of queueing: the caller falls back to S3.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
