@@ -167,7 +167,7 @@ describe('tusk CLI', () => {
       state,
     )
     expect(result.code).toBe(1)
-    expect(result.stdout).toMatch(/big\.bin: .*failed without an answer/)
+    expect(result.stdout).toMatch(/big\.bin: POST .*: connection refused .*; is the server running\?/)
     expect(result.stderr).toBe('tusk: 1 of 1 uploads failed.\n')
   })
 

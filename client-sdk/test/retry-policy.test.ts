@@ -52,6 +52,34 @@ describe('retry policy', () => {
     ).toBe(5000)
   })
 
+  it('retries a server never reached only while the next attempt starts within unreachedBudgetMs', () => {
+    const policy = { ...DEFAULT_RETRY_POLICY, jitter: 0, baseDelayMs: 1000, factor: 2 }
+    const unreached = (elapsedMs: number) => ({ reached: false, elapsedMs })
+    expect(retryDelay(policy, 0, error('network'), Math.random, unreached(0))).toBe(1000)
+    expect(retryDelay(policy, 3, error('network'), Math.random, unreached(17_000))).toBe(8000)
+    expect(retryDelay(policy, 4, error('network'), Math.random, unreached(10_000))).toBeNull() // 10 + 16 > 25 s
+    expect(retryDelay(policy, 4, error('network'), Math.random, { reached: true, elapsedMs: 15_000 })).toBe(
+      16_000,
+    )
+  })
+
+  it('does not retry a network failure that another attempt cannot mend', () => {
+    const tls = new TuskUploadError({
+      code: 'network',
+      message: 'tls',
+      networkFailure: 'tls',
+      transient: false,
+    })
+    expect(isRetryable(tls)).toBe(false)
+    const refused = new TuskUploadError({
+      code: 'network',
+      message: 'refused',
+      networkFailure: 'refused',
+      transient: true,
+    })
+    expect(isRetryable(refused)).toBe(true)
+  })
+
   it('gives up after maxRetries', () => {
     expect(retryDelay({ ...DEFAULT_RETRY_POLICY, maxRetries: 2 }, 2, error('network'))).toBeNull()
   })

@@ -178,6 +178,26 @@ describe('SDK against a scripted transport', () => {
     expect(server.stack.of('POST')).toHaveLength(4)
   })
 
+  it('stops retrying a server that never answered once unreachedBudgetMs has passed', async () => {
+    const server = fakeTusServer({ extensions: FULL, override: () => ({ networkError: 'ECONNREFUSED' }) })
+    const retry = { baseDelayMs: 200, factor: 1, jitter: 0, maxRetries: 10, unreachedBudgetMs: 500 }
+    const result = await upload(randomBytes(10), options(server, { retry })).start().done
+    expect(!result.ok && result.error.code).toBe('network')
+    // Attempts at about 0, 200 and 400 ms; a fourth would start at 600 ms, past the budget.
+    expect(server.stack.of('POST')).toHaveLength(3)
+  })
+
+  it('keeps retrying a server that has answered (it went away mid-upload) up to maxRetries', async () => {
+    const server = fakeTusServer({
+      extensions: FULL,
+      override: (e) => (e.method === 'POST' ? { networkError: 'ECONNREFUSED' } : undefined),
+    })
+    const retry = { baseDelayMs: 200, factor: 1, jitter: 0, maxRetries: 4, unreachedBudgetMs: 500 }
+    const result = await upload(randomBytes(10), options(server, { retry })).start().done
+    expect(!result.ok && result.error.code).toBe('network')
+    expect(server.stack.of('POST')).toHaveLength(5) // 800 ms of retries: the budget does not apply
+  })
+
   it('calls the token provider before every request', async () => {
     const server = fakeTusServer({ extensions: FULL })
     let issued = 0

@@ -1,3 +1,4 @@
+import { describeHtmlPage, describeNetworkFailure } from '../core/network-failure.js'
 import { CommandFailure } from './usage-error.js'
 
 export interface UploadInfo {
@@ -22,30 +23,38 @@ export function decodeMetadata(header: string | null): Record<string, string> {
   return metadata
 }
 
-async function request(url: string, init: RequestInit, what: string): Promise<Response> {
+/** fetch() with a time limit; no answer at all becomes one sentence on what failed and why. */
+async function request(url: string, init: RequestInit): Promise<Response> {
   try {
     return await fetch(url, { ...init, signal: init.signal ?? AbortSignal.timeout(15_000) })
   } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause
-    throw new CommandFailure(`${what} failed: ${cause?.code ?? cause?.message ?? (error as Error).message}.`)
+    if (init.signal?.aborted) throw error // interrupted on purpose (Ctrl-C): the caller handles it
+    throw new CommandFailure(describeNetworkFailure(init.method ?? 'GET', url, error).message)
   }
 }
 
+/** The reason in an error answer: a proxy's HTML page by its title, else the body's first line. */
 async function reason(res: Response): Promise<string> {
-  const text = (await res.text().catch(() => '')).trim().split('\n')[0]
+  const body = await res.text().catch(() => '')
+  const fromTusServer = res.headers.has('Tus-Resumable')
+  const page = fromTusServer ? null : describeHtmlPage(body, res.headers.get('Content-Type') ?? undefined)
+  if (page) return ` from a proxy or web server, not a tus server (HTML page "${page}")`
+  const text = body.trim().split('\n')[0]
   return text ? ` (${text.slice(0, 200)})` : ''
 }
 
 /** HEAD an upload URL: its offset, length and metadata. */
 export async function headUpload(url: string, headers: Record<string, string>): Promise<UploadInfo> {
-  const res = await request(
-    url,
-    { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0', ...headers } },
-    `HEAD ${url}`,
-  )
+  const res = await request(url, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0', ...headers } })
   if (res.status === 404 || res.status === 410)
     throw new CommandFailure(`No upload at ${url} (the server answered ${res.status}).`)
-  if (!res.ok) throw new CommandFailure(`HEAD ${url} was refused with ${res.status}.`)
+  if (!res.ok) {
+    // A HEAD answer has no body to quote; without Tus-Resumable it did not come from a tus server.
+    const proxy = res.headers.has('Tus-Resumable')
+      ? ''
+      : ' from a proxy or web server, not a tus server; is the server running?'
+    throw new CommandFailure(`HEAD ${url} was refused with ${res.status}${proxy}`)
+  }
   const length = res.headers.get('Upload-Length')
   return {
     url,

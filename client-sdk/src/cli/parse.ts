@@ -17,6 +17,14 @@ export function parsePositiveInt(name: string, text: string): number {
   return value
 }
 
+/** A whole number of at least 0 (e.g. --retries 0: no retries). */
+export function parseCount(name: string, text: string): number {
+  const value = Number(text)
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value))
+    throw new UsageError(`${name} must be a whole number (0 or more), not "${text}".`)
+  return value
+}
+
 /** "key=value" → [key, value]; the value may contain "=". */
 export function parseMetadata(pairs: string[]): Record<string, string> {
   const metadata: Record<string, string> = {}

@@ -1,4 +1,5 @@
 import { basename } from 'node:path'
+import { DEFAULT_RETRY_POLICY } from '../core/retry.js'
 import type { UploadHandle, UploadOptions, UploadResult } from '../core/types.js'
 import { upload } from '../index.node.js'
 import { createProgressView } from './progress-view.js'
@@ -74,8 +75,21 @@ export async function runUploads(
           )
         }
       })
-      handle.on('retry', ({ attempt, delayMs, error }) => {
-        view.log(`${name}: ${error.message}; retry ${attempt} in ${(delayMs / 1000).toFixed(1)}s.`)
+      // One line per distinct failure, not one per retry: the same refused connection nine times
+      // says nothing new. The final line tells how many retries there were.
+      let retries = 0
+      let lastRetryMessage = ''
+      const startedAt = Date.now()
+      handle.on('retry', ({ attempt, delayMs, error, reached }) => {
+        retries = attempt
+        if (error.message === lastRetryMessage) return
+        lastRetryMessage = error.message
+        const budget = reached
+          ? ''
+          : ` for up to ${Math.round(DEFAULT_RETRY_POLICY.unreachedBudgetMs / 1000)}s`
+        view.log(
+          `${name}: ${withStop(error.message)} Retrying${budget} (retry ${attempt} in ${seconds(delayMs)}).`,
+        )
       })
       const outcome = await Promise.race([handle.start().done, interruption])
       running.delete(handle)
@@ -84,7 +98,7 @@ export async function runUploads(
         view.log(
           outcome.ok
             ? `${name}: uploaded ${outcome.url}${outcome.resumedFrom > 0 ? ` (resumed at byte ${outcome.resumedFrom})` : ''}`
-            : `${name}: ${outcome.error.message}`,
+            : `${name}: ${retries > 0 ? `gave up after ${retries} ${retries === 1 ? 'retry' : 'retries'} in ${seconds(Date.now() - startedAt)}: ` : ''}${outcome.error.message}`,
         )
       }
     }
@@ -102,6 +116,9 @@ export async function runUploads(
     process.stderr.write(`tusk: ${failed} of ${results.length} uploads failed.\n`)
   return failed === 0 ? EXIT.ok : EXIT.failure
 }
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`
+const withStop = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`)
 
 function report(file: string, outcome: UploadResult | 'interrupted'): JobReport {
   if (outcome === 'interrupted') return { file, ok: false, paused: true }

@@ -1,4 +1,5 @@
 import type { HttpRequest, HttpResponse } from 'tus-js-client'
+import { describeHtmlPage, describeNetworkFailure, type NetworkFailureKind } from './network-failure.js'
 
 /** Stable, machine-readable reasons an upload can fail. */
 export type UploadErrorCode =
@@ -43,6 +44,12 @@ export interface TuskUploadErrorInit {
   method?: string
   url?: string
   retryAfterMs?: number
+  /** For `network` errors: what kept the request from an answer. */
+  networkFailure?: NetworkFailureKind
+  /** False when another attempt cannot help (an unknown host name, a refused certificate). */
+  transient?: boolean
+  /** Whether the answer came from a tus server (it carried `Tus-Resumable`), not a proxy. */
+  fromTusServer?: boolean
   cause?: unknown
 }
 
@@ -58,6 +65,12 @@ export class TuskUploadError extends Error {
   readonly url: string | undefined
   /** Delay the server asked for with `Retry-After`, in milliseconds. */
   readonly retryAfterMs: number | undefined
+  /** For `network` errors: what kept the request from an answer (refused, dns, tls, …). */
+  readonly networkFailure: NetworkFailureKind | undefined
+  /** False when retrying cannot help; undefined when the code alone decides. */
+  readonly transient: boolean | undefined
+  /** For HTTP errors: whether a tus server answered (it sent `Tus-Resumable`), not a proxy. */
+  readonly fromTusServer: boolean | undefined
 
   constructor(init: TuskUploadErrorInit) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause })
@@ -67,6 +80,9 @@ export class TuskUploadError extends Error {
     this.method = init.method
     this.url = init.url
     this.retryAfterMs = init.retryAfterMs
+    this.networkFailure = init.networkFailure
+    this.transient = init.transient
+    this.fromTusServer = init.fromTusServer
   }
 
   toJSON(): Record<string, unknown> {
@@ -77,6 +93,7 @@ export class TuskUploadError extends Error {
       serverMessage: this.serverMessage,
       method: this.method,
       url: this.url,
+      networkFailure: this.networkFailure,
     }
   }
 }
@@ -98,15 +115,27 @@ function firstLine(body: string): string | undefined {
 /** Builds the error for an HTTP answer the SDK did not expect. */
 export function httpError(method: string, url: string, res: HttpResponse, what: string): TuskUploadError {
   const status = res.getStatus()
-  const serverMessage = firstLine(safeBody(res))
+  const body = safeBody(res)
+  const fromTusServer = res.getHeader('Tus-Resumable') !== undefined
+  // A proxy or plain web server in the way answers with an HTML page: say so, with its title,
+  // instead of quoting the page's first line ("<html>").
+  const page = fromTusServer ? null : describeHtmlPage(body, res.getHeader('Content-Type'))
+  const serverMessage = page ?? firstLine(body)
+  const hint =
+    status === 502 || status === 503 || status === 504
+      ? 'is the server running?'
+      : 'is the endpoint URL right?'
   return new TuskUploadError({
     code: codeForStatus(status),
     status,
     serverMessage,
     method,
     url,
+    fromTusServer,
     retryAfterMs: parseRetryAfter(res.getHeader('Retry-After')),
-    message: `${what}: the server answered ${status}${serverMessage ? ` (${serverMessage})` : ''}`,
+    message: page
+      ? `${what}: ${status} from a proxy or web server, not a tus server (HTML page "${page}"); ${hint}`
+      : `${what}: the server answered ${status}${serverMessage ? ` (${serverMessage})` : ''}`,
   })
 }
 
@@ -149,11 +178,14 @@ export function toUploadError(error: unknown): TuskUploadError {
       return httpError(method, url, res, `${method} ${url} failed`)
     }
     const cause = detailed.causingError
+    const failure = describeNetworkFailure(method, url, cause ?? new Error(stripTusPrefix(detailed.message)))
     return new TuskUploadError({
       code: 'network',
       method,
       url,
-      message: `${method} ${url} failed without an answer: ${cause?.message ?? stripTusPrefix(detailed.message)}`,
+      networkFailure: failure.kind,
+      transient: failure.transient,
+      message: failure.message,
       cause: cause ?? error,
     })
   }

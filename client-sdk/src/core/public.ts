@@ -8,7 +8,14 @@ export {
   type TuskUploadErrorInit,
   type UploadErrorCode,
 } from './errors.js'
-export { DEFAULT_RETRY_POLICY, isRetryable, type RetryPolicy, retryDelay } from './retry.js'
+export type { NetworkFailureKind } from './network-failure.js'
+export {
+  DEFAULT_RETRY_POLICY,
+  isRetryable,
+  type RetryContext,
+  type RetryPolicy,
+  retryDelay,
+} from './retry.js'
 export { parseSize, SIZE_SYNTAX, SIZE_UNITS } from './size.js'
 export type { TerminationOutcome } from './termination.js'
 export { DEFAULT_BOUNDED_CHUNK } from './transfer-plan.js'

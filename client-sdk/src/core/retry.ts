@@ -13,6 +13,12 @@ export interface RetryPolicy {
   jitter: number
   /** Upper bound for a server's `Retry-After`, so a bad header cannot stall an upload for hours. */
   maxRetryAfterMs: number
+  /**
+   * How long to keep trying a server that has not answered once (no answer with `Tus-Resumable`
+   * yet: refused, unknown, or only a proxy's error page), counted from the start. A server that
+   * answered and then went away gets the full `maxRetries` instead: that is a restart or a blip.
+   */
+  unreachedBudgetMs: number
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -22,6 +28,15 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxDelayMs: 30_000,
   jitter: 0.5,
   maxRetryAfterMs: 120_000,
+  unreachedBudgetMs: 25_000,
+}
+
+/** Where an upload stands when a request fails: has the tus server answered at all, and since when. */
+export interface RetryContext {
+  /** A tus server has answered at least once during this upload. */
+  reached: boolean
+  /** Milliseconds since the upload started. */
+  elapsedMs: number
 }
 
 /**
@@ -34,6 +49,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 export function isRetryable(error: TuskUploadError): boolean {
   switch (error.code) {
     case 'network':
+      return error.transient !== false // not for an unknown host name or a refused certificate
     case 'server':
     case 'locked':
     case 'rate_limited':
@@ -46,19 +62,26 @@ export function isRetryable(error: TuskUploadError): boolean {
 }
 
 /**
- * The delay before retry number `attempt` (0-based), or null when the error is final or retries are
- * used up. A server's `Retry-After` wins over the computed backoff.
+ * The delay before retry number `attempt` (0-based), or null when the error is final, retries are
+ * used up, or (for a server never reached) the next attempt would start after `unreachedBudgetMs`.
+ * A server's `Retry-After` wins over the computed backoff.
  */
 export function retryDelay(
   policy: RetryPolicy,
   attempt: number,
   error: TuskUploadError,
   random: () => number = Math.random,
+  context: RetryContext = { reached: true, elapsedMs: 0 },
 ): number | null {
   if (!isRetryable(error) || attempt >= policy.maxRetries) return null
-  if (error.retryAfterMs !== undefined) return Math.min(error.retryAfterMs, policy.maxRetryAfterMs)
-  const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * policy.factor ** attempt)
-  return Math.round(exponential * (1 - policy.jitter * random()))
+  let delay: number
+  if (error.retryAfterMs !== undefined) delay = Math.min(error.retryAfterMs, policy.maxRetryAfterMs)
+  else {
+    const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * policy.factor ** attempt)
+    delay = Math.round(exponential * (1 - policy.jitter * random()))
+  }
+  if (!context.reached && context.elapsedMs + delay > policy.unreachedBudgetMs) return null
+  return delay
 }
 
 export function resolveRetryPolicy(input: Partial<RetryPolicy> | false | undefined): RetryPolicy {

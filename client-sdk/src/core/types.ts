@@ -107,6 +107,11 @@ export interface RetryEvent {
   attempt: number
   delayMs: number
   error: TuskUploadError
+  /**
+   * Whether a tus server has answered during this upload. Until it has, retries stop after the
+   * policy's `unreachedBudgetMs`; afterwards after `maxRetries` consecutive failures.
+   */
+  reached: boolean
 }
 
 export interface UploadEvents {

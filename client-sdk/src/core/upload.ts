@@ -62,6 +62,9 @@ export class UploadController<S, M extends Metadata> implements UploadHandle<M> 
   private fingerprint: string | null = null
   private resumePoint: ResumePoint | null = null
   private readonly firstHeadOffsets = new Map<string, number>()
+  /** A tus server has answered (not only a proxy): decides how long failures are retried. */
+  private reached = false
+  private startedAt = 0
 
   constructor(
     private readonly platform: Platform<S>,
@@ -100,6 +103,7 @@ export class UploadController<S, M extends Metadata> implements UploadHandle<M> 
 
   start(): this {
     if (this.currentState === 'idle') {
+      this.startedAt = Date.now()
       this.setState('running')
       void this.run()
     } else if (this.currentState === 'paused') {
@@ -112,6 +116,7 @@ export class UploadController<S, M extends Metadata> implements UploadHandle<M> 
     if (this.currentState === 'idle') return this.start()
     if (this.currentState !== 'paused') return this
     this.attempt = 0
+    this.startedAt = Date.now()
     this.setState('running')
     void this.run()
     return this
@@ -188,6 +193,7 @@ export class UploadController<S, M extends Metadata> implements UploadHandle<M> 
         }
       }
     }
+    if (this.capabilities.discovered) this.reached = true
     const resumed = this.resumePoint
     this.plan = planTransfer({
       options,
@@ -281,6 +287,7 @@ export class UploadController<S, M extends Metadata> implements UploadHandle<M> 
 
   /** Reads the server's offsets from answers: the acknowledged byte count and the resume offset. */
   private observeResponse(req: HttpRequest, res: HttpResponse): void {
+    if (res.getHeader('Tus-Resumable') !== undefined) this.reached = true
     const status = res.getStatus()
     if (status < 200 || status >= 300) return
     const concat = req.getHeader('Upload-Concat')
@@ -317,7 +324,10 @@ export class UploadController<S, M extends Metadata> implements UploadHandle<M> 
     const acknowledged = this.tracker.acknowledged
     if (acknowledged > this.acknowledgedAtLastFailure) this.attempt = 0
     this.acknowledgedAtLastFailure = acknowledged
-    const delayMs = retryDelay(this.policy, this.attempt, uploadError)
+    const delayMs = retryDelay(this.policy, this.attempt, uploadError, Math.random, {
+      reached: this.reached,
+      elapsedMs: Date.now() - this.startedAt,
+    })
     // Stop whatever is left of this attempt (sibling partial uploads keep running otherwise).
     const previous = this.tus
     this.generation++
@@ -328,7 +338,7 @@ export class UploadController<S, M extends Metadata> implements UploadHandle<M> 
       return
     }
     this.attempt++
-    this.emit('retry', { attempt: this.attempt, delayMs, error: uploadError })
+    this.emit('retry', { attempt: this.attempt, delayMs, error: uploadError, reached: this.reached })
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null
       if (this.currentState === 'running') void this.run()

@@ -56,17 +56,13 @@ export function registerDownload(program: Command, setExit: (code: number) => vo
       try {
         let { bytes: have, etag } = await partialBytes(part, sidecar, url)
         const get = (from: number) =>
-          httpRequest(
-            url,
-            {
-              headers: {
-                ...headers,
-                ...(from > 0 ? { Range: `bytes=${from}-`, ...(etag ? { 'If-Range': etag } : {}) } : {}),
-              },
-              signal: abort.signal,
+          httpRequest(url, {
+            headers: {
+              ...headers,
+              ...(from > 0 ? { Range: `bytes=${from}-`, ...(etag ? { 'If-Range': etag } : {}) } : {}),
             },
-            `GET ${url}`,
-          )
+            signal: abort.signal,
+          })
         let res = await get(have)
         if (res.status === 416) {
           // Nothing left past our bytes: complete if the sizes agree, otherwise start over.

@@ -3,7 +3,15 @@ import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { CHECKSUM_ALGORITHMS, isChecksumAlgorithm } from '../../core/checksum-algorithms.js'
 import { FileUrlStorage } from '../../node/file-url-storage.js'
-import { collect, parseEndpoint, parseHeaders, parseMetadata, parsePositiveInt, parseSize } from '../parse.js'
+import {
+  collect,
+  parseCount,
+  parseEndpoint,
+  parseHeaders,
+  parseMetadata,
+  parsePositiveInt,
+  parseSize,
+} from '../parse.js'
 import { runUploads, type UploadJob } from '../run-uploads.js'
 import { UsageError } from '../usage-error.js'
 
@@ -24,7 +32,11 @@ export function addTransferOptions(command: Command): Command {
     .option('--parallel <n>', 'split each file into n parallel partial uploads (needs concatenation)', '1')
     .option('--checksum <algorithm>', `per-chunk Upload-Checksum (${CHECKSUM_ALGORITHMS.join(', ')})`)
     .option('-H, --header <line>', "extra request header 'Name: value' (repeatable)", collect, [])
-    .option('--retries <n>', 'retries after consecutive failures', '8')
+    .option(
+      '--retries <n>',
+      'retries after consecutive failures (a server that never answered: for at most 25 s)',
+      '8',
+    )
     .option('--jobs <n>', 'files uploaded at the same time', '2')
     .option('--json', 'print machine-readable results')
 }
@@ -39,7 +51,7 @@ export function transferOptions(flags: TransferFlags) {
     parallelUploads: parsePositiveInt('--parallel', flags.parallel),
     ...(checksum ? { checksum } : {}),
     headers: parseHeaders(flags.header),
-    retry: { maxRetries: Number.parseInt(flags.retries ?? '8', 10) },
+    retry: { maxRetries: parseCount('--retries', flags.retries ?? '8') },
     // The URL is on disk before the first byte is sent (no creation-with-upload): a kill at any
     // moment leaves an upload the next run can find and resume.
     creationWithUpload: false,
