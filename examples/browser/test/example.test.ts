@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import type { Browser, Page } from 'playwright-core'
@@ -27,6 +27,14 @@ afterAll(async () => {
 })
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex')
+
+/** A file of random bytes on disk: Chromium reads it itself (buffers through the protocol are slow). */
+async function randomFile(name: string, size: number): Promise<{ file: string; data: Buffer }> {
+  const data = randomBytes(size)
+  const file = path.join(dataDir, name)
+  await writeFile(file, data)
+  return { file, data }
+}
 
 /** A page of the example that records every console error, page error and failed request. */
 async function openPage(): Promise<{ page: Page; problems: string[] }> {
@@ -75,12 +83,8 @@ describe('the browser example page', () => {
 
   it('uploads a dropped-in file across origins, lists it with its size in MiB and a link to identical bytes', async () => {
     const { page, problems } = await openPage()
-    const data = randomBytes(12 * 1024 * 1024 + 321)
-    await page.setInputFiles('#file', {
-      name: 'photo.bin',
-      mimeType: 'application/octet-stream',
-      buffer: data,
-    })
+    const { file, data } = await randomFile('photo.bin', 12 * 1024 * 1024 + 321)
+    await page.setInputFiles('#file', file)
     const link = page.locator('#finished a.download')
     await link.waitFor({ timeout: 60_000 })
     expect(await link.textContent()).toBe('photo.bin')
@@ -100,12 +104,9 @@ describe('the browser example page', () => {
   it('pauses, resumes and cancels each upload on its own, with progress in one unit system', async () => {
     const { page, problems } = await openPage()
     await throttleUploads(page, 4 * 1024 * 1024)
-    const keep = randomBytes(10 * 1024 * 1024)
-    const drop = randomBytes(10 * 1024 * 1024)
-    await page.setInputFiles('#file', [
-      { name: 'keep.bin', mimeType: 'application/octet-stream', buffer: keep },
-      { name: 'drop.bin', mimeType: 'application/octet-stream', buffer: drop },
-    ])
+    const keep = await randomFile('keep.bin', 10 * 1024 * 1024)
+    const drop = await randomFile('drop.bin', 10 * 1024 * 1024)
+    await page.setInputFiles('#file', [keep.file, drop.file])
     const rows = page.locator('#uploads li')
     await expect.poll(() => rows.count()).toBe(2)
     const keepRow = rows.filter({ hasText: 'keep.bin' })
@@ -131,7 +132,7 @@ describe('the browser example page', () => {
     await link.waitFor({ timeout: 60_000 })
     expect(await page.locator('#finished li', { hasText: 'drop.bin' }).count()).toBe(0)
     const stored = new Uint8Array(await (await fetch(String(await link.getAttribute('href')))).arrayBuffer())
-    expect(sha256(stored)).toBe(sha256(keep))
+    expect(sha256(stored)).toBe(sha256(keep.data))
     expect(problems).toEqual([])
     await page.close()
   })
