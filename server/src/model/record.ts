@@ -7,7 +7,9 @@ import type { Upload } from '@tus/utils'
 // so this works on any store without store code, and the stores and the upload core read it here.
 const RAW_METADATA_KEY = ' tusk.upload-metadata'
 const CONCAT_KEY = ' tusk.upload-concat'
-const RESERVED = new Set([RAW_METADATA_KEY, CONCAT_KEY])
+const OWNER_KEY = ' tusk.owner'
+const MAX_SIZE_KEY = ' tusk.max-size'
+const RESERVED = new Set([RAW_METADATA_KEY, CONCAT_KEY, OWNER_KEY, MAX_SIZE_KEY])
 
 export type MetadataRecord = Record<string, string | null>
 
@@ -19,15 +21,37 @@ export interface ClientMetadata {
   readonly raw: string
 }
 
-/** The metadata record of a new upload. `concat` is "partial" or "final;<references>". */
-export function newMetadataRecord(metadata?: ClientMetadata, concat?: string): MetadataRecord | undefined {
+/**
+ * The metadata record of a new upload. `concat` is "partial" or "final;<references>"; `owner` is who
+ * created it, as the authorizer established it (never taken from client metadata); `maxSize` a limit
+ * lower than the server's that the upload was created under (it holds for a length declared later).
+ */
+export function newMetadataRecord(
+  metadata?: ClientMetadata,
+  concat?: string,
+  granted: { owner?: string; maxSize?: number } = {},
+): MetadataRecord | undefined {
   const record: MetadataRecord = {}
   if (metadata) {
     Object.assign(record, metadata.values)
     record[RAW_METADATA_KEY] = metadata.raw
   }
   if (concat !== undefined) record[CONCAT_KEY] = concat
+  if (granted.owner !== undefined) record[OWNER_KEY] = granted.owner
+  if (granted.maxSize !== undefined) record[MAX_SIZE_KEY] = String(granted.maxSize)
   return Object.keys(record).length > 0 ? record : undefined
+}
+
+/** The size limit the upload was created under, when lower than the server's. */
+export function grantedMaxSize(upload: Pick<Upload, 'metadata'>): number | undefined {
+  const value = upload.metadata?.[MAX_SIZE_KEY]
+  return typeof value === 'string' ? Number(value) : undefined
+}
+
+/** Who created the upload, when it was created by an identified requester. */
+export function ownerOf(upload: Pick<Upload, 'metadata'>): string | undefined {
+  const owner = upload.metadata?.[OWNER_KEY]
+  return typeof owner === 'string' ? owner : undefined
 }
 
 /** The metadata as the client sent it, if it was kept (uploads made by Tusk). */

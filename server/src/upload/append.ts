@@ -1,8 +1,9 @@
 import type { Upload } from '@tus/utils'
 import { ERR } from '../errors.js'
-import { isComplete, isFinal } from '../model/record.js'
+import { grantedMaxSize, isComplete, isFinal } from '../model/record.js'
 import { bodyLimit, writeBody } from './body.js'
 import { receiveVerifiedChunk } from './checksum/verified-chunk.js'
+import { effectiveMaxSize } from './create.js'
 import { accessibleUpload, authorizeBeforeLock, type CoreDeps } from './deps.js'
 import { lockUploads } from './locks.js'
 import type { AppendInput, OperationContext } from './types.js'
@@ -52,11 +53,12 @@ export async function appendToUpload(
     if (upload.offset !== input.offset) {
       throw ERR.OFFSET_MISMATCH(`the request says ${input.offset}, the upload is at ${upload.offset}`)
     }
-    const declared = declaredLength(deps, upload, input.declareLength)
+    const maxSize = effectiveMaxSize(deps.maxSize, grantedMaxSize(upload))
+    const declared = declaredLength(deps, upload, input.declareLength, maxSize)
     const limit = bodyLimit(
       input.body.length,
       { offset: upload.offset, size: declared ?? upload.size },
-      deps.maxSize,
+      maxSize,
     )
     if (input.verification) {
       const staged = await receiveVerifiedChunk(input.body.stream, {
@@ -94,13 +96,18 @@ export async function appendToUpload(
 }
 
 /** A length declared by an append, for an upload created without one; validated here. */
-function declaredLength(deps: CoreDeps, upload: Upload, size: number | undefined): number | undefined {
+function declaredLength(
+  deps: CoreDeps,
+  upload: Upload,
+  size: number | undefined,
+  maxSize: number,
+): number | undefined {
   if (size === undefined) return undefined
   if (!deps.capabilities.deferLength) throw ERR.INVALID_LENGTH('this store does not support deferred lengths')
   // "Once set the length MUST NOT be changed."
   if (upload.size !== undefined) throw ERR.INVALID_LENGTH('the length is already set')
   if (size < upload.offset) throw ERR.INVALID_LENGTH('the length is smaller than the offset')
-  if (deps.maxSize > 0 && size > deps.maxSize) throw ERR.TOO_LARGE()
+  if (maxSize > 0 && size > maxSize) throw ERR.TOO_LARGE()
   return size
 }
 

@@ -2,6 +2,7 @@ import { Upload } from '@tus/utils'
 import { ERR } from '../errors.js'
 import { isComplete, isPartial, newMetadataRecord } from '../model/record.js'
 import { newUploadId } from '../model/upload-id.js'
+import { effectiveMaxSize } from './create.js'
 import { accessibleUpload, type CoreDeps } from './deps.js'
 import { lockUploads } from './locks.js'
 import type { ConcatenateInput, OperationContext } from './types.js'
@@ -26,12 +27,20 @@ export async function concatenateUploads(
   // Checked once before locking: asking for the lock of a partial that is still receiving an append
   // would make that append stop (the locker asks holders to let go), only to refuse this request.
   const checked = await Promise.all(unique.map((id) => finishedPartial(deps, id, ctx)))
-  await deps.authorizer.authorize({ intent: 'concatenate', request: ctx.request, partials: checked })
+  const grant = await deps.authorizer.authorize({
+    intent: 'concatenate',
+    request: ctx.request,
+    partials: checked,
+  })
+  const maxSize = effectiveMaxSize(deps.maxSize, grant?.maxSize)
 
   const final = new Upload({
     id: newUploadId(),
     offset: 0,
-    metadata: newMetadataRecord(input.metadata, input.concat),
+    metadata: newMetadataRecord(grant?.metadata ?? input.metadata, input.concat, {
+      owner: grant?.owner,
+      maxSize: grant?.maxSize,
+    }),
   })
   // The partials are locked while they are read, so that none is deleted half-way through.
   const locks = await lockUploads(deps.locker, [final.id, ...unique], ctx.signal)
@@ -41,8 +50,8 @@ export async function concatenateUploads(
     const partials = input.partialIds.map((id) => byId.get(id) as Upload)
     // "The length of the final upload MUST be the sum of the length of all partial uploads."
     final.size = partials.reduce((sum, partial) => sum + (partial.size ?? 0), 0)
-    if (deps.maxSize > 0 && final.size > deps.maxSize) {
-      throw ERR.TOO_LARGE(`the partial uploads add up to ${final.size} > maximum ${deps.maxSize}`)
+    if (maxSize > 0 && final.size > maxSize) {
+      throw ERR.TOO_LARGE(`the partial uploads add up to ${final.size} > maximum ${maxSize}`)
     }
     await datastore.create(final)
     await deps.events.created?.(final, ctx.request)

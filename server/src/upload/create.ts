@@ -24,20 +24,27 @@ export async function createUpload(
   if (input.size !== undefined && deps.maxSize > 0 && input.size > deps.maxSize) {
     throw ERR.TOO_LARGE(`length ${input.size} > maximum ${deps.maxSize}`)
   }
-  await deps.authorizer.authorize({
+  const grant = await deps.authorizer.authorize({
     intent: 'create',
     request: ctx.request,
     size: input.size,
     metadata: input.metadata,
   })
+  const maxSize = effectiveMaxSize(deps.maxSize, grant?.maxSize)
+  if (input.size !== undefined && maxSize > 0 && input.size > maxSize) {
+    throw ERR.TOO_LARGE(`length ${input.size} > ${maxSize} allowed for this upload`)
+  }
   const upload = new Upload({
     id: newUploadId(),
     size: input.size,
     offset: 0,
-    metadata: newMetadataRecord(input.metadata, input.concat),
+    metadata: newMetadataRecord(grant?.metadata ?? input.metadata, input.concat, {
+      owner: grant?.owner,
+      maxSize: grant?.maxSize,
+    }),
   })
   const body = input.body
-  const limit = body ? bodyLimit(body.length, upload, deps.maxSize) : 0
+  const limit = body ? bodyLimit(body.length, upload, maxSize) : 0
   let staged: StagedChunk | undefined
   try {
     if (body && input.verification) {
@@ -62,4 +69,10 @@ export async function createUpload(
   if (upload.offset > 0) await deps.events.progress?.(upload, ctx.request)
   if (isComplete(upload)) await deps.events.finished?.(upload, ctx.request)
   return upload
+}
+
+/** The smaller of the server's limit and a grant's (0 = no limit). */
+export function effectiveMaxSize(serverMax: number, grantMax: number | undefined): number {
+  if (grantMax === undefined) return serverMax
+  return serverMax > 0 ? Math.min(serverMax, grantMax) : grantMax
 }

@@ -39,15 +39,27 @@ export type AccessCheck =
     }
 
 /**
- * Decides whether a request may do what it intends. Resolves to allow; throws a TuskError to
- * refuse (401/403, or 404 for an upload the requester must not learn exists).
+ * What an authorizer may say about an upload it allows to be created (or concatenated): who owns it
+ * (recorded in the upload; later requests are checked against it), a lower size limit for it, and
+ * metadata it must carry whatever the client sent.
+ */
+export interface CreationGrant {
+  readonly owner?: string
+  readonly maxSize?: number
+  readonly metadata?: ClientMetadata
+}
+
+/**
+ * Decides whether a request may do what it intends. Resolves to allow (for a creation, optionally
+ * with a grant); throws a TuskError to refuse (401/403/429, or 404 for an upload the requester must
+ * not learn exists).
  */
 export interface Authorizer {
-  authorize(check: AccessCheck): void | Promise<void>
+  authorize(check: AccessCheck): CreationGrant | undefined | Promise<CreationGrant | undefined>
 }
 
 /** The open policy: everyone may do everything (Tusk without authentication, as `npm start` runs). */
-export const allowEveryone: Authorizer = { authorize() {} }
+export const allowEveryone: Authorizer = { authorize: () => undefined }
 
 /**
  * What happened to an upload, reported by the core whatever protocol caused it. Awaited before the
