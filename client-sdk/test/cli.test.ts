@@ -153,12 +153,25 @@ describe('tusk CLI', () => {
       ['upload', '/no/such/file', '--endpoint', tusk.url],
       ['frobnicate'],
       ['upload', file, '--endpoint', tusk.url, '--chunk-size', 'big'],
+      ['upload', file, '--endpoint', tusk.url, '--retries', 'many'],
+      ['status', 'not-a-url'],
+      ['download', 'not-a-url'],
+      ['abort', 'ftp://example.com/files/1'],
     ]) {
       const result = await runCli(args, state)
       expect(result.code).toBe(2)
       expect(result.stderr.trim().split('\n')).toHaveLength(1)
       expect(result.stderr).toMatch(/^tusk: \S.*\.\n$/)
     }
+  })
+
+  it('without arguments prints the help alone and exits 2', async () => {
+    const result = await runCli([], state)
+    expect(result.code).toBe(2)
+    expect(result.stdout).toBe('')
+    expect(result.stderr).toMatch(/^Usage: tusk \[options\] \[command\]\n/)
+    expect(result.stderr).toContain('upload [options] <files...>')
+    expect(result.stderr).not.toContain('tusk:')
   })
 
   it('exit code 1 and one sentence when the upload fails', async () => {

@@ -48,6 +48,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) return EXIT.ok // --help, --version
+      // No command at all: commander has printed the help (to stderr); that is the whole answer.
+      if (error.code === 'commander.help') return EXIT.usage
       process.stderr.write(`tusk: ${sentence(error.message)} See tusk --help.\n`)
       return EXIT.usage
     }

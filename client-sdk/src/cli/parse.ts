@@ -67,4 +67,17 @@ export function parseEndpoint(text: string | undefined): string {
   return url.toString()
 }
 
+/** An upload URL given as an argument: http(s) or a usage error. */
+export function parseUploadUrl(text: string): string {
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    throw new UsageError(`"${text}" is not an upload URL (expected http://… or https://…).`)
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`"${text}" is not an upload URL (expected http://… or https://…).`)
+  return url.toString()
+}
+
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value]

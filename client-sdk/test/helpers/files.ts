@@ -38,7 +38,10 @@ export async function sha256Remote(url: string): Promise<string> {
   const res = await fetch(url)
   if (!res.ok || !res.body) throw new Error(`GET ${url} answered ${res.status}`)
   const hash = createHash('sha256')
-  for await (const chunk of res.body) hash.update(chunk)
+  // A reader loop, not `for await`: the DOM typings of ReadableStream (this package targets both
+  // platforms) have no async iterator.
+  const reader = res.body.getReader()
+  for (let read = await reader.read(); !read.done; read = await reader.read()) hash.update(read.value)
   return hash.digest('hex')
 }
 

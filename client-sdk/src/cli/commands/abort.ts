@@ -2,10 +2,11 @@ import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { terminate } from '../../core/endpoint.js'
 import { FileUrlStorage } from '../../node/file-url-storage.js'
-import { collect, parseHeaders } from '../parse.js'
+import { collect, parseHeaders, parseUploadUrl } from '../parse.js'
 import { CommandFailure } from '../usage-error.js'
 
-const isUrl = (text: string) => /^https?:\/\//i.test(text)
+/** Anything with a scheme ("x://") is meant as a URL; the rest is a file path. */
+const isUrl = (text: string) => /^[a-z][a-z\d+.-]*:\/\//i.test(text)
 
 export function registerAbort(program: Command): void {
   program
@@ -25,6 +26,7 @@ export function registerAbort(program: Command): void {
       let matching: typeof entries
       let urls: string[]
       if (isUrl(target)) {
+        parseUploadUrl(target) // http(s) only: a usage error otherwise
         matching = entries.filter((entry) => urlsOf(entry).includes(target))
         urls = matching.length > 0 ? matching.flatMap(urlsOf) : [target]
       } else {

@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises'
 import type { Command } from 'commander'
 import { ProgressTracker } from '../../core/progress.js'
 import { httpRequest, responseReason } from '../http.js'
-import { collect, parseHeaders } from '../parse.js'
+import { collect, parseHeaders, parseUploadUrl } from '../parse.js'
 import { createProgressView } from '../progress-view.js'
 import { CommandFailure, EXIT } from '../usage-error.js'
 
@@ -40,7 +40,8 @@ export function registerDownload(program: Command, setExit: (code: number) => vo
     .option('-o, --output <file>', 'where to write (default: the last part of the URL)')
     .option('-H, --header <line>', "extra request header 'Name: value' (repeatable)", collect, [])
     .option('--json', 'print machine-readable results')
-    .action(async (url: string, flags: { output?: string; header: string[]; json?: boolean }) => {
+    .action(async (target: string, flags: { output?: string; header: string[]; json?: boolean }) => {
+      const url = parseUploadUrl(target)
       const headers = parseHeaders(flags.header)
       const out = resolve(flags.output ?? (basename(new URL(url).pathname) || 'download'))
       const part = `${out}.part`

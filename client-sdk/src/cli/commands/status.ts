@@ -1,7 +1,7 @@
 import type { Command } from 'commander'
 import { formatBytes, percent } from '../format.js'
 import { headUpload } from '../http.js'
-import { collect, parseHeaders } from '../parse.js'
+import { collect, parseHeaders, parseUploadUrl } from '../parse.js'
 
 export function registerStatus(program: Command): void {
   program
@@ -11,7 +11,7 @@ export function registerStatus(program: Command): void {
     .option('-H, --header <line>', "extra request header 'Name: value' (repeatable)", collect, [])
     .option('--json', 'print machine-readable results')
     .action(async (url: string, flags: { header: string[]; json?: boolean }) => {
-      const info = await headUpload(url, parseHeaders(flags.header))
+      const info = await headUpload(parseUploadUrl(url), parseHeaders(flags.header))
       if (flags.json) {
         process.stdout.write(
           `${JSON.stringify({ ...info, complete: info.length !== null && info.offset === info.length }, null, 2)}\n`,
