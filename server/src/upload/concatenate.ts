@@ -3,7 +3,7 @@ import { ERR } from '../errors.js'
 import { isComplete, isPartial, newMetadataRecord } from '../model/record.js'
 import { newUploadId } from '../model/upload-id.js'
 import { effectiveMaxSize } from './create.js'
-import { accessibleUpload, type CoreDeps } from './deps.js'
+import { accessibleUpload, authenticate, type CoreDeps } from './deps.js'
 import { lockUploads } from './locks.js'
 import type { ConcatenateInput, OperationContext } from './types.js'
 
@@ -23,6 +23,7 @@ export async function concatenateUploads(
   const concatenate = store.concatenate?.bind(store)
   if (!concatenate) throw ERR.CONCAT_UNSUPPORTED()
   if (input.partialIds.length === 0) throw ERR.INVALID_CONCAT('no partial uploads are named')
+  await authenticate(deps, ctx)
   const unique = [...new Set(input.partialIds)]
   // Checked once before locking: asking for the lock of a partial that is still receiving an append
   // would make that append stop (the locker asks holders to let go), only to refuse this request.

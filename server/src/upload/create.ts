@@ -4,7 +4,7 @@ import { isComplete, newMetadataRecord } from '../model/record.js'
 import { newUploadId } from '../model/upload-id.js'
 import { bodyLimit, writeBody } from './body.js'
 import { receiveVerifiedChunk, type StagedChunk } from './checksum/verified-chunk.js'
-import type { CoreDeps } from './deps.js'
+import { authenticate, type CoreDeps } from './deps.js'
 import type { CreateInput, OperationContext } from './types.js'
 
 /**
@@ -24,6 +24,7 @@ export async function createUpload(
   if (input.size !== undefined && deps.maxSize > 0 && input.size > deps.maxSize) {
     throw ERR.TOO_LARGE(`length ${input.size} > maximum ${deps.maxSize}`)
   }
+  await authenticate(deps, ctx)
   const grant = await deps.authorizer.authorize({
     intent: 'create',
     request: ctx.request,

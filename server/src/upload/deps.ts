@@ -39,6 +39,7 @@ export async function accessibleUpload(
   intent: Exclude<Intent, 'create' | 'concatenate'>,
   ctx: OperationContext,
 ): Promise<Upload> {
+  await authenticate(deps, ctx)
   const upload = await readUpload(deps, id)
   await deps.authorizer.authorize({ intent, request: ctx.request, upload })
   // "If a Client does attempt to resume an upload which has since been removed by the Server, the
@@ -59,4 +60,9 @@ export async function authorizeBeforeLock(
   ctx: OperationContext,
 ): Promise<void> {
   if (!deps.open) await accessibleUpload(deps, id, intent, ctx)
+}
+
+/** The requester's credential is checked before anything is read (401 alike for every upload). */
+export async function authenticate(deps: CoreDeps, ctx: OperationContext): Promise<void> {
+  await deps.authorizer.authenticate?.(ctx.request)
 }

@@ -55,6 +55,12 @@ export interface CreationGrant {
  * not learn exists).
  */
 export interface Authorizer {
+  /**
+   * Who is asking, checked before the core reads anything, so that a missing or invalid credential
+   * is refused (401) alike for uploads that exist and that do not. Called at the start of every
+   * operation (possibly more than once per request: cache by the request object).
+   */
+  authenticate?(request: RequestInfo): void | Promise<void>
   authorize(check: AccessCheck): CreationGrant | undefined | Promise<CreationGrant | undefined>
 }
 
