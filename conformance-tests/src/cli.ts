@@ -2,16 +2,26 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { compareWithExpectations, expectationsFrom, parseExpectations } from './expectations.js'
+import { NotATusServer } from './identify.js'
 import { formatDiscovery, formatMismatches, formatResult, formatSummary, toJUnit } from './report.js'
 import { runConformance } from './run.js'
 
 const USAGE = `usage: tusk-conformance <url> [--header 'Name: value']… [--json out.json] [--junit out.xml]
                         [--expect expectations.json] [--write-expect out.json] [--only group,…]
 Runs the tus 1.0.0 conformance checks against a tus creation URL, e.g. http://127.0.0.1:1080/files.
-Exit status: 0 when nothing failed (with --expect: when results match the file), 1 otherwise, 2 on usage errors.`
+--json - (or --junit -) writes that report to stdout; the per-check lines then go to stderr.
+Exit status: 0 when nothing failed (with --expect: when results match the file), 1 otherwise,
+2 on usage errors or when no tus server answers at the URL.`
 
+/** A mistake on the command line: the message and the usage, exit 2. */
 function fail(message: string): never {
   process.stderr.write(`tusk-conformance: ${message}\n${USAGE}\n`)
+  process.exit(2)
+}
+
+/** The URL cannot be tested (nothing answers, or not a tus server): one line, exit 2. */
+function cannotTest(message: string): never {
+  process.stderr.write(`tusk-conformance: ${message}\n`)
   process.exit(2)
 }
 
@@ -50,6 +60,13 @@ async function main(): Promise<number> {
     headers[header.slice(0, colon).trim()] = header.slice(colon + 1).trim()
   }
   const expectations = values.expect ? parseExpectations(readFileSync(values.expect, 'utf8')) : undefined
+  if (values.json === '-' && values.junit === '-')
+    fail('only one of --json and --junit can write to stdout (-)')
+  // A report on stdout must be the only thing there: the lines for people move to stderr.
+  const toStdout = values.json === '-' || values.junit === '-'
+  const human = toStdout ? process.stderr : process.stdout
+  const write = (file: string, text: string) =>
+    file === '-' ? process.stdout.write(text) : writeFileSync(file, text)
 
   const report = await runConformance({
     url,
@@ -58,18 +75,24 @@ async function main(): Promise<number> {
       ?.split(',')
       .map((s) => s.trim())
       .filter(Boolean),
-    onResult: (result) => process.stdout.write(`${formatResult(result)}\n`),
-  }).catch((error: Error) => fail(`cannot reach ${url}: ${error.message}`))
+    onResult: (result) => human.write(`${formatResult(result)}\n`),
+  }).catch((error: Error) =>
+    cannotTest(
+      error instanceof NotATusServer
+        ? error.message
+        : `cannot reach ${url}: ${error.message.split(' -> ').at(-1)}; is the server running?`,
+    ),
+  )
 
-  process.stdout.write(`\n${formatDiscovery(report)}\n${formatSummary(report)}\n`)
-  if (values.json) writeFileSync(values.json, `${JSON.stringify(report, null, 2)}\n`)
-  if (values.junit) writeFileSync(values.junit, toJUnit(report))
+  human.write(`\n${formatDiscovery(report)}\n${formatSummary(report)}\n`)
+  if (values.json) write(values.json, `${JSON.stringify(report, null, 2)}\n`)
+  if (values.junit) write(values.junit, toJUnit(report))
   if (values['write-expect']) {
     writeFileSync(values['write-expect'], `${JSON.stringify(expectationsFrom(report.results), null, 2)}\n`)
   }
   if (expectations) {
     const mismatches = compareWithExpectations(report.results, expectations)
-    process.stdout.write(`${formatMismatches(mismatches)}\n`)
+    human.write(`${formatMismatches(mismatches)}\n`)
     return mismatches.length === 0 ? 0 : 1
   }
   return report.failed === 0 ? 0 : 1

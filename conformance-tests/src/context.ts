@@ -10,8 +10,9 @@ export class CheckFailure extends Error {
   constructor(
     message: string,
     readonly exchange?: Exchange,
+    options?: ErrorOptions,
   ) {
-    super(message)
+    super(message, options)
   }
 }
 
@@ -88,7 +89,7 @@ export class Context {
         request: message.split(' -> ')[0] ?? message,
         response: message.split(' -> ')[1] ?? 'no response',
       })
-      throw new CheckFailure(message)
+      throw new CheckFailure(message, undefined, { cause: error })
     }
   }
 

@@ -9,6 +9,7 @@ export async function discover(url: string, headers: Record<string, string>): Pr
   return {
     status: res.status,
     tusVersion: res.headers['tus-version'],
+    tusResumable: res.headers['tus-resumable'],
     extensions: splitList(res.headers['tus-extension']),
     maxSize: maxSize !== undefined && /^\d+$/.test(maxSize) ? Number(maxSize) : undefined,
     checksumAlgorithms: splitList(res.headers['tus-checksum-algorithm']),

@@ -1,4 +1,5 @@
 import http from 'node:http'
+import https from 'node:https'
 import type { Exchange } from './types.js'
 
 export type HeaderValue = string | string[]
@@ -22,6 +23,17 @@ export interface HttpRequest {
   timeoutMs?: number
   /** Send `Expect: 100-continue` and hold the body until the server says continue (or 1 s passes). */
   expectContinue?: boolean
+}
+
+/** No HTTP answer: the connection failed, was closed or timed out. `code` is Node's (EPIPE, …). */
+export class NetworkError extends Error {
+  override name = 'NetworkError'
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message)
+  }
 }
 
 export interface HttpResponse {
@@ -89,10 +101,11 @@ export function request(req: HttpRequest): Promise<HttpResponse> {
   const description = describeRequest(req)
 
   return new Promise((resolve, reject) => {
-    const outgoing = http.request({
+    const secure = target.protocol === 'https:'
+    const outgoing = (secure ? https : http).request({
       method: req.method,
       host: target.hostname.replace(/^\[|\]$/g, ''),
-      port: target.port || 80,
+      port: target.port || (secure ? 443 : 80),
       path: `${target.pathname}${target.search}`,
       headers,
       agent: false,
@@ -123,16 +136,16 @@ export function request(req: HttpRequest): Promise<HttpResponse> {
       return
     }
 
-    outgoing.on('error', (error) => {
+    outgoing.on('error', (error: NodeJS.ErrnoException) => {
       done()
-      reject(new Error(`${description} -> network error: ${error.message}`))
+      reject(new NetworkError(`${description} -> network error: ${error.message}`, error.code))
     })
     outgoing.on('response', (res) => {
       const chunks: Buffer[] = []
       res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('error', (error) => {
+      res.on('error', (error: NodeJS.ErrnoException) => {
         done()
-        reject(new Error(`${description} -> response cut: ${error.message}`))
+        reject(new NetworkError(`${description} -> response cut: ${error.message}`, error.code))
       })
       res.on('end', () => {
         done()

@@ -7,6 +7,7 @@ export {
   type Mismatch,
   parseExpectations,
 } from './expectations.js'
+export { NotATusServer } from './identify.js'
 export { formatMismatches, formatResult, formatSummary, toJUnit } from './report.js'
 export { type RunOptions, runConformance } from './run.js'
 export type {

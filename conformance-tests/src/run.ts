@@ -2,6 +2,7 @@ import { checks as allChecks } from './checks/index.js'
 import { CheckFailure, CheckSkip, Context, type RunState } from './context.js'
 import { discover } from './discover.js'
 import { request } from './http.js'
+import { ensureTusServer } from './identify.js'
 import type { Check, CheckResult, ConformanceReport, Group } from './types.js'
 
 export interface RunOptions {
@@ -35,11 +36,15 @@ function timeout(ms: number): Promise<never> {
   })
 }
 
-/** Runs the checks one after another against `url` and returns every result. */
+/**
+ * Runs the checks one after another against `url` and returns every result. Rejects with
+ * NotATusServer when no tus server answers there, and with an Error when nothing answers at all.
+ */
 export async function runConformance(options: RunOptions): Promise<ConformanceReport> {
   const started = Date.now()
   const headers = options.headers ?? {}
   const discovery = await discover(options.url, headers)
+  await ensureTusServer(options.url, headers, discovery)
   const state: RunState = { created: [] }
   const results: CheckResult[] = []
 

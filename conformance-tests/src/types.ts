@@ -63,6 +63,8 @@ export interface Discovery {
   /** Raw OPTIONS answer, for the report. */
   status: number
   tusVersion: string | undefined
+  /** Tus-Resumable of the OPTIONS answer (optional there, but most servers send it). */
+  tusResumable?: string | undefined
   extensions: string[]
   maxSize: number | undefined
   checksumAlgorithms: string[]

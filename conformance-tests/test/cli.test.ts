@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import http from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -83,11 +84,47 @@ describe('the tusk-conformance CLI', () => {
     expect(xml).toContain('<failure message="Cache-Control is')
   })
 
-  it('exits 2 with usage on bad arguments or an unreachable server', async () => {
+  it('exits 2 with usage on bad arguments', async () => {
     expect((await cli([])).code).toBe(2)
     expect((await cli(['not-a-url'])).code).toBe(2)
+  })
+
+  it('exits 2 with one line when nothing answers at the URL', async () => {
     const down = await cli(['http://127.0.0.1:9/files'])
     expect(down.code).toBe(2)
-    expect(down.stderr).toContain('cannot reach')
+    expect(down.stdout).toBe('')
+    expect(down.stderr).toMatch(
+      /^tusk-conformance: cannot reach http:\/\/127\.0\.0\.1:9\/files: .*ECONNREFUSED.*; is the server running\?\n$/,
+    )
+  })
+
+  it('exits 2 with one line, running no check, when the URL is not a tus server', async () => {
+    const web = http.createServer((req, res) => {
+      req.resume()
+      res.writeHead(404, { 'Content-Type': 'text/html' }).end('<html><title>Not Found</title></html>')
+    })
+    await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve))
+    try {
+      const url = `http://127.0.0.1:${(web.address() as { port: number }).port}/files`
+      const result = await cli([url])
+      expect(result.code).toBe(2)
+      expect(result.stdout).toBe('')
+      expect(result.stderr).toBe(
+        `tusk-conformance: ${url} is not a tus server: OPTIONS answered 404 without Tus-Version or Tus-Resumable, and HEAD of an unknown upload answered 404 without Tus-Resumable (is this the creation URL, e.g. http://127.0.0.1:1080/files?)\n`,
+      )
+    } finally {
+      await new Promise((resolve) => web.close(resolve))
+    }
+  })
+
+  it('--json - writes the JSON report alone to stdout, the per-check lines to stderr', async () => {
+    const { code, stdout, stderr } = await cli([broken.url, '--only', 'core.head', '--json', '-'])
+    expect(code).toBe(1)
+    const report = JSON.parse(stdout) as { failed: number; results: Array<{ id: string; status: string }> }
+    expect(report.failed).toBe(1)
+    expect(report.results.find((r) => r.id === 'core.head.cache-control')?.status).toBe('fail')
+    expect(stderr).toMatch(/^FAIL core\.head\.cache-control /m)
+    expect(stderr).toMatch(/^\d+ passed, 1 failed$/m)
+    expect((await cli([good.url, '--json', '-', '--junit', '-'])).code).toBe(2)
   })
 })

@@ -56,7 +56,20 @@ function parseMetadata(header: string): boolean {
   return true
 }
 
-export async function startReferenceServer(defects: readonly Defect[] = []) {
+/** Correct behaviours a real server may choose (not defects): tests run the suite against them too. */
+export interface ReferenceServerOptions {
+  /**
+   * How a PATCH that loses to one in progress is refused: answered 409 after its body was read
+   * ('answer', the default), or answered 409 and its connection closed at once, body unread
+   * ('answer-and-close', as Tusk may do), or its connection closed without an answer ('close').
+   */
+  losingPatch?: 'answer' | 'answer-and-close' | 'close'
+}
+
+export async function startReferenceServer(
+  defects: readonly Defect[] = [],
+  options: ReferenceServerOptions = {},
+) {
   const has = (d: Defect) => defects.includes(d)
   const uploads = new Map<string, Upload>()
   let origin = ''
@@ -235,7 +248,14 @@ export async function startReferenceServer(defects: readonly Defect[] = []) {
     if (offsetHeader === undefined || !/^\d{1,16}$/.test(offsetHeader))
       throw new HttpError(400, 'invalid Upload-Offset')
     if (upload.partials && !has('patchableFinal')) throw new HttpError(403, 'final uploads cannot be patched')
-    if (upload.busy && !has('noLock')) throw new HttpError(409, 'another request is writing this upload')
+    if (upload.busy && !has('noLock')) {
+      if (options.losingPatch === 'close') return void req.socket.destroy()
+      if (options.losingPatch === 'answer-and-close') {
+        send(res, 409, { Connection: 'close' }, 'another request is writing this upload\n')
+        return void req.socket.destroy()
+      }
+      throw new HttpError(409, 'another request is writing this upload')
+    }
     let offset = Number(offsetHeader)
     if (offset !== upload.offset) {
       if (!has('ignoresOffsetMismatch')) throw new HttpError(409, `offset is ${upload.offset}`)
