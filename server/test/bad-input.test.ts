@@ -1,11 +1,12 @@
 import net from 'node:net'
 import { describe, expect, it } from 'vitest'
-import { b64, createUpload, patch, send, startTestServer, TUS } from './helpers.js'
+import { startTusk } from '../../test-support/tusk.js'
+import { b64, createUpload, patch, send, TUS } from './helpers.js'
 
 const OCTETS = 'application/offset+octet-stream'
 
 describe('bad input gets a 4xx with a short reason, never a 5xx', async () => {
-  const server = await startTestServer({ maxSize: 1024 * 1024 })
+  const server = await startTusk({ maxSize: 1024 * 1024 })
   const fresh = () => createUpload(server.url, 10)
 
   type Case = {

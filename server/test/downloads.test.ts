@@ -1,9 +1,11 @@
 import http from 'node:http'
 import { describe, expect, it } from 'vitest'
-import { b64, bytes, createUpload, patch, send, sha256, startTestServer } from './helpers.js'
+import { bytes, sha256 } from '../../test-support/bytes.js'
+import { startTusk } from '../../test-support/tusk.js'
+import { b64, createUpload, patch, send } from './helpers.js'
 
 describe('downloads of finished uploads', async () => {
-  const server = await startTestServer()
+  const server = await startTusk()
   const data = bytes(1024 * 1024 + 5, 5)
 
   async function finished(body: Buffer, metadata?: string) {

@@ -1,25 +1,4 @@
-import { createHash } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
 import http from 'node:http'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { afterAll } from 'vitest'
-import type { ConfigInput } from '../src/config/schema.js'
-import { startServer, type TuskServer } from '../src/server.js'
-
-/** A real Tusk server on port 0 with its own data dir, closed and removed after the file's tests. */
-export async function startTestServer(
-  config: ConfigInput = {},
-  options: Parameters<typeof startServer>[1] = {},
-): Promise<TuskServer & { dataDir: string }> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'tusk-test-'))
-  const server = await startServer({ port: 0, dataDir, logLevel: 'silent', ...config }, options)
-  afterAll(async () => {
-    await server.close()
-    await rm(dataDir, { recursive: true, force: true })
-  })
-  return Object.assign(server, { dataDir })
-}
 
 export interface Reply {
   status: number
@@ -95,21 +74,6 @@ export function patch(
     },
     body,
   })
-}
-
-export const sha256 = (data: Buffer | Uint8Array) => createHash('sha256').update(data).digest('hex')
-
-/** Deterministic pseudo-random bytes (no two chunks alike, so misplaced bytes are detected). */
-export function bytes(length: number, seed = 1): Buffer {
-  const out = Buffer.allocUnsafe(length)
-  let x = seed >>> 0 || 1
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13
-    x ^= x >>> 17
-    x ^= x << 5
-    out[i] = x & 0xff
-  }
-  return out
 }
 
 export const b64 = (text: string | Buffer) => Buffer.from(text).toString('base64')

@@ -7,13 +7,14 @@ import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { stripVTControlCharacters } from 'node:util'
 import { describe, expect, it } from 'vitest'
+import { startTusk } from '../../test-support/tusk.js'
 import { startupBanner } from '../src/banner.js'
 import { parseConfig } from '../src/config/load.js'
 import { toTuskError } from '../src/failures.js'
 import { formatBytes, formatDuration } from '../src/human-units.js'
 import { createLogger } from '../src/log.js'
 import { formatRequest } from '../src/log-pretty.js'
-import { createUpload, patch, startTestServer, TUS } from './helpers.js'
+import { createUpload, patch, TUS } from './helpers.js'
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url))
 
@@ -50,7 +51,7 @@ async function patchAndHangUp(uploadUrl: string, declared: number, sent: number)
 
 describe('logs for machines (JSON, when not on a terminal)', async () => {
   const { logger, json } = captureLogger()
-  const server = await startTestServer({ logLevel: 'info' }, { logger })
+  const server = await startTusk({ logLevel: 'info' }, { logger })
 
   it('writes one structured line per request with id, method, path, status, bytes, duration and upload id', async () => {
     const url = await createUpload(server.url, 5)
@@ -94,7 +95,7 @@ describe('logs for machines (JSON, when not on a terminal)', async () => {
 
 describe('logs for people (a terminal)', async () => {
   const { logger, lines } = captureLogger({ pretty: true, colorize: false })
-  const server = await startTestServer({ logLevel: 'info' }, { logger })
+  const server = await startTusk({ logLevel: 'info' }, { logger })
   const time = String.raw`\[\d\d:\d\d:\d\d\.\d{3}\]`
   const duration = String.raw`\d+(\.\d+)? (ms|s)`
 

@@ -3,7 +3,9 @@ import net from 'node:net'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
-import { bytes, createUpload, patch, send, sha256, startTestServer, TUS } from './helpers.js'
+import { bytes, sha256 } from '../../test-support/bytes.js'
+import { startTusk } from '../../test-support/tusk.js'
+import { createUpload, patch, send, TUS } from './helpers.js'
 
 /** Sends a PATCH whose Content-Length promises `length` bytes, writes `sent` of them, then runs `then`. */
 function partialPatch(
@@ -38,7 +40,7 @@ async function waitForOffset(url: string, expected: number) {
 }
 
 describe('robustness against clients that go away or stall', async () => {
-  const server = await startTestServer({ idleTimeout: 600, headersTimeout: 500 })
+  const server = await startTusk({ idleTimeout: 600, headersTimeout: 500 })
 
   it('keeps the bytes received before a client disconnects mid-PATCH; HEAD reports exactly the stored bytes; resume completes byte-exact', async () => {
     const data = bytes(2 * 1024 * 1024, 21)
@@ -100,7 +102,7 @@ describe('robustness against clients that go away or stall', async () => {
 })
 
 describe('expiration', async () => {
-  const server = await startTestServer({ uploadExpiry: 300, cleanupInterval: 200 })
+  const server = await startTusk({ uploadExpiry: 300, cleanupInterval: 200 })
 
   it('announces Upload-Expires on creation and PATCH of an unfinished upload', async () => {
     const create = await send(server.url, { method: 'POST', headers: { ...TUS, 'Upload-Length': '10' } })
@@ -125,7 +127,7 @@ describe('expiration', async () => {
 
 describe('a request whose client went away', () => {
   it('settles at once, so close() does not wait for the shutdown timeout (no leaked in-flight request)', async () => {
-    const server = await startTestServer({ shutdownTimeout: 10_000 })
+    const server = await startTusk({ shutdownTimeout: 10_000 })
     const data = bytes(500_000, 51)
     const url = await createUpload(server.url, data.length)
     await partialPatch(url, 0, data.length, data.subarray(0, 200_000), (socket) => socket.destroy())

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { send, startTestServer, TUS } from './helpers.js'
+import { startTusk } from '../../test-support/tusk.js'
+import { send, TUS } from './helpers.js'
 
 describe('Koa host routing', async () => {
-  const server = await startTestServer()
+  const server = await startTusk()
 
   it('creates an upload at POST /files (the base path itself, which a "/files/(.*)" route pattern misses)', async () => {
     const reply = await send(server.url, { method: 'POST', headers: { ...TUS, 'Upload-Length': '3' } })
@@ -80,7 +81,7 @@ describe('Koa host routing', async () => {
 
 describe('readiness with a shared locker', async () => {
   // Nothing listens on port 1: the Redis the locks depend on is down.
-  const server = await startTestServer({ redisUrl: 'redis://127.0.0.1:1' })
+  const server = await startTusk({ redisUrl: 'redis://127.0.0.1:1' })
 
   it('answers /ready with 503 naming the locker while Redis is unreachable, and /health still 200', async () => {
     const ready = await send(`${server.origin}/ready`)

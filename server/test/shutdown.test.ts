@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
-import { bytes, createUpload, send, TUS } from './helpers.js'
+import { bytes } from '../../test-support/bytes.js'
+import { createUpload, send, TUS } from './helpers.js'
 
 const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url))
 const children: ChildProcess[] = []

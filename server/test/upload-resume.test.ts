@@ -1,6 +1,8 @@
 import * as tus from 'tus-js-client'
 import { describe, expect, it } from 'vitest'
-import { bytes, send, sha256, startTestServer, TUS } from './helpers.js'
+import { bytes, sha256 } from '../../test-support/bytes.js'
+import { startTusk } from '../../test-support/tusk.js'
+import { send, TUS } from './helpers.js'
 
 function upload(endpoint: string, data: Buffer, options: Partial<tus.UploadOptions> = {}) {
   return new tus.Upload(data, {
@@ -13,7 +15,7 @@ function upload(endpoint: string, data: Buffer, options: Partial<tus.UploadOptio
 }
 
 describe('uploads with tus-js-client', async () => {
-  const server = await startTestServer()
+  const server = await startTusk()
 
   it('uploads a file in chunks and the stored bytes are identical', async () => {
     const data = bytes(3 * 1024 * 1024 + 17, 7)

@@ -1,59 +1,32 @@
-import { execFileSync } from 'node:child_process'
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
+import { bytes, sha256 } from '../../../test-support/bytes.js'
+import { childrenOf, spawnTusk } from '../../../test-support/tusk-process.js'
+import { until } from '../../../test-support/until.js'
 import { lockDirectory } from '../../src/lockers/file-lease.js'
-import { bytes, createUpload, patch, send, sha256, TUS } from '../helpers.js'
-import { stalledPatch, waitFor } from '../lockers/stalled-patch.js'
-import { spawnTusk, type TuskProcess } from './tusk-process.js'
+import { createUpload, patch, send, TUS } from '../helpers.js'
+import { stalledPatch } from '../lockers/stalled-patch.js'
 
 // `--workers 2` without Redis: two worker processes on one port, sharing locks through lock files.
 
 const KiB = 1024
-let dataDir: string
-let tusk: TuskProcess
 
-function childrenOf(pid: number): number[] {
-  try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
-      .split('\n')
-      .map((line) => Number(line.trim()))
-      .filter((n) => n > 0)
-  } catch {
-    return [] // ps exits 1 when there are none
-  }
-}
 const sizeOnDisk = async (id: string) => (await stat(path.join(dataDir, id)).catch(() => ({ size: -1 }))).size
 const lockHolder = async (id: string) =>
   JSON.parse(await readFile(path.join(lockDirectory(dataDir), `${id}.lock`), 'utf8').catch(() => '{}')).pid as
     | number
     | undefined
 
-beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'tusk-cluster-'))
-  tusk = await spawnTusk([
-    '--workers=2',
-    '--port=0',
-    `--data-dir=${dataDir}`,
-    '--lock-ttl=2s',
-    '--log-level=warn',
-  ])
-})
-afterAll(async () => {
-  const workers = tusk ? childrenOf(tusk.child.pid as number) : []
-  await tusk?.stop('SIGKILL')
-  for (const pid of workers) {
-    try {
-      process.kill(pid, 'SIGKILL')
-    } catch {}
-  }
-  await rm(dataDir, { recursive: true, force: true })
-})
+// Killed with its workers after the file's tests (the last test stops it gracefully itself).
+const dataDir = await mkdtemp(path.join(tmpdir(), 'tusk-cluster-'))
+afterAll(() => rm(dataDir, { recursive: true, force: true }))
+const tusk = await spawnTusk(['--workers=2', `--data-dir=${dataDir}`, '--lock-ttl=2s', '--log-level=warn'])
 
 describe('cluster mode (--workers 2, file store, no Redis)', () => {
   it('runs two worker processes serving one port', async () => {
-    await waitFor(() => childrenOf(tusk.child.pid as number).length === 2, 5_000, 'two workers')
+    await until(() => childrenOf(tusk.pid).length === 2, 5_000, 'two workers')
     const data = bytes(100 * KiB, 1)
     const url = await createUpload(tusk.url, data.length)
     expect((await patch(url, 0, data)).status).toBe(204)
@@ -65,9 +38,9 @@ describe('cluster mode (--workers 2, file store, no Redis)', () => {
     const url = await createUpload(tusk.url, data.length)
     const id = url.split('/').pop() as string
     const inFlight = stalledPatch(url, 0, data.subarray(0, 32 * KiB), data.length)
-    await waitFor(async () => (await sizeOnDisk(id)) === 32 * KiB, 5_000, 'the first 32 KiB on disk')
+    await until(async () => (await sizeOnDisk(id)) === 32 * KiB, 5_000, 'the first 32 KiB on disk')
     const holder = await lockHolder(id)
-    expect(childrenOf(tusk.child.pid as number)).toContain(holder)
+    expect(childrenOf(tusk.pid)).toContain(holder)
     // Whichever worker this HEAD reaches, it must wait for the PATCH to stop, then see its bytes.
     const head = await send(url, { method: 'HEAD', headers: TUS })
     expect(head.status).toBe(200)
@@ -83,16 +56,16 @@ describe('cluster mode (--workers 2, file store, no Redis)', () => {
     const url = await createUpload(tusk.url, data.length)
     const id = url.split('/').pop() as string
     stalledPatch(url, 0, data.subarray(0, 16 * KiB), data.length)
-    await waitFor(async () => (await sizeOnDisk(id)) === 16 * KiB, 5_000, 'the first 16 KiB on disk')
+    await until(async () => (await sizeOnDisk(id)) === 16 * KiB, 5_000, 'the first 16 KiB on disk')
     const victim = (await lockHolder(id)) as number
     process.kill(victim, 'SIGKILL')
     const started = Date.now()
     const head = await send(url, { method: 'HEAD', headers: TUS })
     expect(head.status).toBe(200)
     expect(Date.now() - started).toBeLessThan(1_500)
-    await waitFor(
+    await until(
       () => {
-        const workers = childrenOf(tusk.child.pid as number)
+        const workers = childrenOf(tusk.pid)
         return workers.length === 2 && !workers.includes(victim)
       },
       5_000,
@@ -103,7 +76,7 @@ describe('cluster mode (--workers 2, file store, no Redis)', () => {
   })
 
   it('stops every worker gracefully on SIGTERM to the supervisor (exit status 0)', async () => {
-    const workers = childrenOf(tusk.child.pid as number)
+    const workers = childrenOf(tusk.pid)
     expect(await tusk.stop('SIGTERM')).toBe(0)
     for (const pid of workers) expect(() => process.kill(pid, 0)).toThrow()
   })

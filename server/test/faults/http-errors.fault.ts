@@ -2,15 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { afterAll, expect, it } from 'vitest'
 import { killTree, startTusk, type TuskProcess } from './harness/tusk-server.js'
 
 let tusk: TuskProcess | undefined
 let dataDir = ''
-beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'tusk-fault-http-'))
-  tusk = await startTusk([`--data-dir=${dataDir}`, '--log-level=warn', '--headers-timeout=1s'])
-})
+dataDir = await mkdtemp(path.join(tmpdir(), 'tusk-fault-http-'))
+tusk = await startTusk([`--data-dir=${dataDir}`, '--log-level=warn', '--headers-timeout=1s'])
 afterAll(async () => {
   await killTree(tusk)
   if (dataDir) await rm(dataDir, { recursive: true, force: true })

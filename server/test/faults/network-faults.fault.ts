@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { afterAll, expect, it } from 'vitest'
 import { type FaultProxy, startFaultProxy } from './harness/fault-proxy.js'
 import { MiB } from './harness/proc-stats.js'
 import { files, summarize, tusUpload } from './harness/tus-upload.js'
@@ -10,11 +10,9 @@ import { killTree, startTusk, type TuskProcess } from './harness/tusk-server.js'
 let tusk: TuskProcess | undefined
 let dataDir = ''
 const proxies: FaultProxy[] = []
-beforeAll(async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'tusk-fault-net-'))
-  // A short idle timeout, so a stall longer than it is cut by the server (and resumed by the client).
-  tusk = await startTusk([`--data-dir=${dataDir}`, '--log-level=warn', '--idle-timeout=2s'])
-})
+dataDir = await mkdtemp(path.join(tmpdir(), 'tusk-fault-net-'))
+// A short idle timeout, so a stall longer than it is cut by the server (and resumed by the client).
+tusk = await startTusk([`--data-dir=${dataDir}`, '--log-level=warn', '--idle-timeout=2s'])
 afterAll(async () => {
   for (const proxy of proxies) await proxy.close()
   await killTree(tusk)

@@ -30,7 +30,8 @@ it('resumes every upload byte-exact after the server is SIGKILLed mid-upload and
   const running = data.map((file) => tusUpload(endpoint, file, { timeoutMs: 90_000 }))
   const proxied = proxy
   await waitUntil(() => proxied.bytesUp > total * 0.35, 30_000, 'a third of the bytes sent')
-  await tusk.kill('SIGKILL')
+  await tusk.stop('SIGKILL')
+  // Part of the scenario: the server stays down a while, so the clients' requests fail and they retry.
   await new Promise((resolve) => setTimeout(resolve, 500))
   tusk = await startTusk(args, { port })
   const summary = await summarize(await Promise.all(running), data, proxied)

@@ -1,38 +1,32 @@
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import { Redis } from 'ioredis'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
+import { bytes, sha256 } from '../../../test-support/bytes.js'
+import { startTusk } from '../../../test-support/tusk.js'
+import { spawnTusk } from '../../../test-support/tusk-process.js'
+import { until } from '../../../test-support/until.js'
 import { lockKey } from '../../src/lockers/redis-lease.js'
-import type { TuskServer } from '../../src/server.js'
-import { spawnTusk } from '../cluster/tusk-process.js'
-import { bytes, createUpload, patch, send, sha256, startTestServer, TUS } from '../helpers.js'
+import { createUpload, patch, send, TUS } from '../helpers.js'
 import { type RedisService, startRedis } from './redis-service.js'
-import { stalledPatch, waitFor } from './stalled-patch.js'
+import { stalledPatch } from './stalled-patch.js'
 
 // Two (and, for the crash, three) Tusk instances sharing one data directory and one Redis: the lock
 // on an upload is shared, whichever instance a request reaches.
 
 const KiB = 1024
-let redis: RedisService
-let a: TuskServer & { dataDir: string }
-let b: TuskServer
-let raw: Redis
 
 const sizeOnDisk = async (id: string) =>
   (await stat(path.join(a.dataDir, id)).catch(() => ({ size: -1 }))).size
 const idOf = (url: string) => url.split('/').pop() as string
 
-beforeAll(async () => {
-  redis = await startRedis()
-  raw = new Redis(redis.url)
-  raw.on('error', () => {}) // this test stops Redis on purpose
-  a = await startTestServer({ redisUrl: redis.url, lockTtl: '2s' })
-  b = await startTestServer({ redisUrl: redis.url, lockTtl: '2s', dataDir: a.dataDir })
-})
-afterAll(async () => {
-  raw?.disconnect()
-  await redis?.dispose()
-})
+const redis: RedisService = await startRedis()
+afterAll(() => redis.dispose())
+const raw = new Redis(redis.url)
+raw.on('error', () => {}) // this test stops Redis on purpose
+afterAll(() => raw.disconnect())
+const a = await startTusk({ redisUrl: redis.url, lockTtl: '2s' })
+const b = await startTusk({ redisUrl: redis.url, lockTtl: '2s', dataDir: a.dataDir })
 
 describe('Redis locks across Tusk instances', () => {
   it('stops an in-flight PATCH on one instance, keeping its bytes, when the client resumes on another', async () => {
@@ -40,7 +34,7 @@ describe('Redis locks across Tusk instances', () => {
     const url = await createUpload(a.url, data.length)
     const id = idOf(url)
     const first = stalledPatch(url, 0, data.subarray(0, 64 * KiB), data.length)
-    await waitFor(async () => (await sizeOnDisk(id)) === 64 * KiB, 5_000, 'the first 64 KiB on disk')
+    await until(async () => (await sizeOnDisk(id)) === 64 * KiB, 5_000, 'the first 64 KiB on disk')
     expect(await raw.exists(lockKey(id))).toBe(1)
 
     // The client "reconnected" to instance B: its HEAD needs the lock held by A's request.
@@ -75,7 +69,7 @@ describe('Redis locks across Tusk instances', () => {
     const url = await createUpload(a.url, data.length)
     const id = idOf(url)
     const inFlight = stalledPatch(url, 0, data.subarray(0, 32 * KiB), data.length)
-    await waitFor(async () => (await sizeOnDisk(id)) === 32 * KiB, 5_000, 'the first 32 KiB on disk')
+    await until(async () => (await sizeOnDisk(id)) === 32 * KiB, 5_000, 'the first 32 KiB on disk')
     const lostAt = Date.now()
     await raw.del(lockKey(id)) // the lease is gone (as after a long pause); A must stop writing now
     expect(await inFlight.ended).toBe(0)
@@ -86,7 +80,6 @@ describe('Redis locks across Tusk instances', () => {
 
   it('frees the locks of an instance killed with SIGKILL within the lock TTL', async () => {
     const crashing = await spawnTusk([
-      '--port=0',
       `--data-dir=${a.dataDir}`,
       `--redis-url=${redis.url}`,
       '--lock-ttl=2s',
@@ -96,7 +89,7 @@ describe('Redis locks across Tusk instances', () => {
     const url = await createUpload(crashing.url, data.length)
     const id = idOf(url)
     stalledPatch(url, 0, data.subarray(0, 16 * KiB), data.length)
-    await waitFor(async () => (await sizeOnDisk(id)) === 16 * KiB, 5_000, 'the first 16 KiB on disk')
+    await until(async () => (await sizeOnDisk(id)) === 16 * KiB, 5_000, 'the first 16 KiB on disk')
     await crashing.stop('SIGKILL')
     const started = Date.now()
     const head = await send(url.replace(crashing.origin, a.origin), { method: 'HEAD', headers: TUS })
@@ -122,7 +115,7 @@ describe('Redis locks across Tusk instances', () => {
     } finally {
       await redis.start()
     }
-    await waitFor(
+    await until(
       async () => (await send(url, { method: 'HEAD', headers: TUS })).status === 200,
       5_000,
       'recovery',

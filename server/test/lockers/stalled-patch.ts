@@ -35,17 +35,3 @@ export function stalledPatch(url: string, offset: number, body: Buffer, declared
   req.write(body)
   return { ended, cut: () => req.destroy() }
 }
-
-/** Polls `check` until it returns true (or throws after `ms`). */
-export async function waitFor(
-  check: () => Promise<boolean> | boolean,
-  ms: number,
-  what: string,
-): Promise<void> {
-  const deadline = Date.now() + ms
-  while (Date.now() < deadline) {
-    if (await check()) return
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-  throw new Error(`timed out after ${ms}ms waiting for ${what}`)
-}

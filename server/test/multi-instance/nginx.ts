@@ -5,7 +5,8 @@ import net from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { freePort } from '../lockers/redis-service.js'
+import { freePort } from '../../../test-support/ports.js'
+import { until } from '../../../test-support/until.js'
 
 // The example's nginx configuration (examples/multi-instance/nginx.conf.template) is the one under
 // test: what the README recommends is what this suite proves.
@@ -51,20 +52,20 @@ export async function startNginx(upstreams: string[]): Promise<Nginx> {
   })
   const exited = once(child, 'exit')
   child.once('error', () => {})
-  const deadline = Date.now() + 5_000
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`nginx exited at start: ${stderr}`)
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => {
-        socket.end()
-        resolve(true)
+  await until(
+    () => {
+      if (child.exitCode !== null) throw new Error(`nginx exited at start: ${stderr}`)
+      return new Promise<boolean>((resolve) => {
+        const socket = net.connect(port, '127.0.0.1', () => {
+          socket.end()
+          resolve(true)
+        })
+        socket.on('error', () => resolve(false))
       })
-      socket.on('error', () => resolve(false))
-    })
-    if (up) break
-    if (Date.now() > deadline) throw new Error(`nginx did not listen on ${port}: ${stderr}`)
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
+    },
+    5_000,
+    `nginx listening on ${port}`,
+  )
   return {
     origin: `http://127.0.0.1:${port}`,
     async stop() {

@@ -1,15 +1,15 @@
-import { createHash } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { Redis } from 'ioredis'
 import { Upload } from 'tus-js-client'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { spawnTusk, type TuskProcess } from '../cluster/tusk-process.js'
-import { bytes, type Reply, send, TUS } from '../helpers.js'
+import { afterAll, describe, expect, it } from 'vitest'
+import { bytes, sha256 } from '../../../test-support/bytes.js'
+import { spawnTusk, type TuskProcess } from '../../../test-support/tusk-process.js'
+import { until } from '../../../test-support/until.js'
+import { type Reply, send, TUS } from '../helpers.js'
 import { startRedis } from '../lockers/redis-service.js'
-import { waitFor } from '../lockers/stalled-patch.js'
-import { type Nginx, startNginx } from './nginx.js'
+import { startNginx } from './nginx.js'
 
 // Three Tusk instances sharing one store and one Redis, behind nginx round-robin: every request of
 // an upload may land on another instance. While 50 uploads run, connections are cut mid-PATCH and
@@ -19,7 +19,6 @@ import { type Nginx, startNginx } from './nginx.js'
 const KiB = 1024
 const UPLOADS = 50
 const RACES = 10
-const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex')
 
 export interface StoreVariant {
   name: string
@@ -36,45 +35,31 @@ export interface StoreVariant {
 
 /** The whole scenario against one store configuration (one describe block). */
 export function multiInstanceSuite(variant: StoreVariant): void {
-  describe(`three instances behind a round-robin proxy (${variant.name})`, () => {
-    let redis: { url: string; dispose(): Promise<void> }
-    let raw: Redis
-    let sharedDir: string
-    let instances: TuskProcess[] = []
-    let proxy: Nginx
-    let store: Awaited<ReturnType<StoreVariant['setup']>> | undefined
-
-    beforeAll(async () => {
-      // A private Redis: "no lock left behind" is checked over all its keys.
-      redis = await startRedis()
-      raw = new Redis(redis.url)
-      sharedDir = await mkdtemp(path.join(tmpdir(), 'tusk-multi-'))
-      const prepared = await variant.setup(sharedDir)
-      store = prepared
-      const flags = [
-        '--port=0',
-        `--redis-url=${redis.url}`,
-        '--trust-proxy=true',
-        '--lock-ttl=2s',
-        '--log-level=error',
-        ...prepared.flags,
-      ]
-      instances = await Promise.all([spawnTusk(flags), spawnTusk(flags), spawnTusk(flags)])
-      proxy = await startNginx(instances.map((i) => `127.0.0.1:${i.port}`))
-    })
-
-    afterAll(async () => {
-      await proxy?.stop()
-      await Promise.all(instances.map((i) => i.stop()))
-      raw?.disconnect()
-      await redis?.dispose()
-      await store?.cleanup()
-      if (sharedDir) await rm(sharedDir, { recursive: true, force: true })
-    })
+  describe(`three instances behind a round-robin proxy (${variant.name})`, async () => {
+    // Each resource's cleanup is registered as it starts (afterAll runs them last-registered first).
+    // A private Redis: "no lock left behind" is checked over all its keys.
+    const redis = await startRedis()
+    afterAll(() => redis.dispose())
+    const raw = new Redis(redis.url)
+    afterAll(() => raw.disconnect())
+    const sharedDir = await mkdtemp(path.join(tmpdir(), 'tusk-multi-'))
+    afterAll(() => rm(sharedDir, { recursive: true, force: true }))
+    const store = await variant.setup(sharedDir)
+    afterAll(() => store.cleanup())
+    const flags = [
+      `--redis-url=${redis.url}`,
+      '--trust-proxy=true',
+      '--lock-ttl=2s',
+      '--log-level=error',
+      ...store.flags,
+    ]
+    const instances = await Promise.all([spawnTusk(flags), spawnTusk(flags), spawnTusk(flags)])
+    const proxy = await startNginx(instances.map((i) => `127.0.0.1:${i.port}`))
+    afterAll(() => proxy.stop())
 
     it('finishes 50 hopping uploads byte-identical through cuts and a SIGKILLed instance, leaving no locks', async () => {
       const endpoint = `${proxy.origin}/files`
-      const { stored } = store as NonNullable<typeof store>
+      const { stored } = store
       const inputs = Array.from({ length: UPLOADS }, (_, i) => bytes((192 + ((i * 37) % 700)) * KiB, i + 1))
       const total = inputs.reduce((sum, b) => sum + b.length, 0)
       let sent = 0
@@ -102,6 +87,7 @@ export function multiInstanceSuite(variant: StoreVariant): void {
                 ) {
                   cut = true
                   cuts++
+                  // Part of the scenario: the client reconnects a moment after its connection was cut.
                   void upload.abort().then(() => setTimeout(() => upload.start(), 20))
                 }
               },
@@ -145,7 +131,7 @@ export function multiInstanceSuite(variant: StoreVariant): void {
       for (const race of raceResults) expect(race.ok, race.detail).toBe(true)
 
       // No stale locks: the dead instance's leases run out within the TTL, everything else is released.
-      await waitFor(
+      await until(
         async () => (await raw.keys('tusk:lock:*')).length === 0,
         4_000,
         'no tusk:lock:* keys in Redis',
@@ -154,14 +140,13 @@ export function multiInstanceSuite(variant: StoreVariant): void {
   })
 }
 
-/** GET through the proxy, retrying what a dead upstream may cause (502) for a moment. */
-async function getWithRetry(url: string): Promise<Reply> {
-  for (let attempt = 0; ; attempt++) {
-    const reply = await send(url).catch(() => undefined)
-    if (reply && reply.status !== 502 && reply.status !== 503) return reply
-    if (attempt > 20) return reply ?? { status: 0, headers: {}, body: Buffer.alloc(0) }
-    await new Promise((resolve) => setTimeout(resolve, 100))
-  }
+/** GET through the proxy, retrying what a dead upstream may cause (502/503) for a moment. */
+function getWithRetry(url: string): Promise<Reply> {
+  return until(
+    () => send(url).then((reply) => (reply.status !== 502 && reply.status !== 503 ? reply : undefined)),
+    5_000,
+    `GET ${url} answered by a live instance`,
+  )
 }
 
 /**
@@ -210,11 +195,12 @@ async function racingPatches(endpoint: string, i: number): Promise<{ ok: boolean
   }
 }
 
-async function sendRetrying(url: string, options: Parameters<typeof send>[1]): Promise<Reply> {
-  for (let attempt = 0; ; attempt++) {
-    const reply = await send(url, options).catch(() => undefined)
-    if (reply && ![0, 423, 502, 503].includes(reply.status)) return reply
-    if (attempt > 40) throw new Error(`${options?.method} ${url} kept failing: ${reply?.status}`)
-    await new Promise((resolve) => setTimeout(resolve, 150))
-  }
+/** A request through the proxy, retried while it fails as a dead instance or a held lock makes it. */
+function sendRetrying(url: string, options: Parameters<typeof send>[1]): Promise<Reply> {
+  return until(
+    () =>
+      send(url, options).then((reply) => (![0, 423, 502, 503].includes(reply.status) ? reply : undefined)),
+    10_000,
+    `${options?.method} ${url} answered without 423/502/503`,
+  )
 }

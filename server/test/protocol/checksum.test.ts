@@ -3,7 +3,8 @@ import { readdir } from 'node:fs/promises'
 import path from 'node:path'
 import zlib from 'node:zlib'
 import { describe, expect, it } from 'vitest'
-import { create, download, head, OCTETS, patch, rawRequest, TUS, useServer } from './helpers.js'
+import { useTusk } from '../../../test-support/tusk.js'
+import { create, download, head, OCTETS, patch, rawRequest, TUS } from './helpers.js'
 
 const sum = (algorithm: string, data: string | Buffer) => {
   if (algorithm === 'crc32') {
@@ -15,7 +16,7 @@ const sum = (algorithm: string, data: string | Buffer) => {
 }
 
 describe('checksum extension', () => {
-  const ctx = useServer()
+  const ctx = useTusk()
 
   it('lists checksum and checksum-trailer in Tus-Extension and the algorithms in Tus-Checksum-Algorithm', async () => {
     const res = await fetch(ctx.server.url, { method: 'OPTIONS' })
@@ -103,7 +104,7 @@ describe('checksum extension', () => {
     const url = await create(ctx.server, { 'Upload-Length': '5' })
     await patch(url, 0, 'abcde', { 'Upload-Checksum': `md5 ${sum('md5', 'zzzzz')}` })
     await patch(url, 0, 'abcde', { 'Upload-Checksum': `md5 ${sum('md5', 'abcde')}` })
-    expect(await readdir(path.join(ctx.dataDir, '.tmp'))).toEqual([])
+    expect(await readdir(path.join(ctx.server.dataDir, '.tmp'))).toEqual([])
   })
 
   it('answers 413 to a checksum PATCH beyond the upload length and leaves the upload unchanged', async () => {
@@ -148,7 +149,7 @@ describe('checksum extension', () => {
     })
 
     it('answers 460 to a mismatching first chunk and creates nothing', async () => {
-      const before = await readdir(ctx.dataDir)
+      const before = await readdir(ctx.server.dataDir)
       const res = await fetch(ctx.server.url, {
         method: 'POST',
         headers: {
@@ -161,18 +162,18 @@ describe('checksum extension', () => {
       })
       expect(res.status).toBe(460)
       expect(res.headers.get('location')).toBeNull()
-      expect(await readdir(ctx.dataDir)).toEqual(before)
+      expect(await readdir(ctx.server.dataDir)).toEqual(before)
     })
 
     it('answers 400 to an unsupported algorithm and creates nothing', async () => {
-      const before = await readdir(ctx.dataDir)
+      const before = await readdir(ctx.server.dataDir)
       const res = await fetch(ctx.server.url, {
         method: 'POST',
         headers: { ...TUS, ...OCTETS, 'Upload-Length': '10', 'Upload-Checksum': 'whirlpool AAAA' },
         body: 'hello',
       })
       expect(res.status).toBe(400)
-      expect(await readdir(ctx.dataDir)).toEqual(before)
+      expect(await readdir(ctx.server.dataDir)).toEqual(before)
     })
   })
 

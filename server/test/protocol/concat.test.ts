@@ -4,9 +4,10 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { Upload } from '@tus/utils'
 import * as tus from 'tus-js-client'
 import { describe, expect, it } from 'vitest'
+import { useTusk } from '../../../test-support/tusk.js'
 import type { TuskServer } from '../../src/index.js'
 import { newMetadataRecord } from '../../src/model/record.js'
-import { create, download, head, OCTETS, patch, TUS, useServer } from './helpers.js'
+import { create, download, head, OCTETS, patch, TUS } from './helpers.js'
 
 /** A finished partial upload holding `data`; returns its URL. */
 async function partial(server: TuskServer, data: string): Promise<string> {
@@ -19,7 +20,7 @@ const concatFinal = (server: TuskServer, value: string, headers: Record<string, 
   fetch(server.url, { method: 'POST', headers: { ...TUS, 'Upload-Concat': value, ...headers } })
 
 describe('concatenation extension', () => {
-  const ctx = useServer()
+  const ctx = useTusk()
 
   it('announces concatenation in Tus-Extension', async () => {
     const res = await fetch(ctx.server.url, { method: 'OPTIONS' })
@@ -198,7 +199,7 @@ describe('concatenation extension', () => {
 })
 
 describe('concatenation limits and expiry', () => {
-  const ctx = useServer({ maxSize: 10, uploadExpiry: 300, cleanupInterval: 0 })
+  const ctx = useTusk({ maxSize: 10, uploadExpiry: 300, cleanupInterval: 0 })
 
   it('refuses a final upload whose partials add up to more than Tus-Max-Size with 413', async () => {
     const a = await partial(ctx.server, 'abcdefgh')

@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
-import { create, head, OCTETS, patch, TUS, useServer } from './helpers.js'
+import { useTusk } from '../../../test-support/tusk.js'
+import { create, head, OCTETS, patch, TUS } from './helpers.js'
 
 describe('tus core: strict rules @tus/server alone gets wrong', () => {
-  const ctx = useServer()
+  const ctx = useTusk()
 
   it('answers an unsupported Tus-Resumable with 412 and Tus-Version, without processing the request', async () => {
     const res = await fetch(ctx.server.url, {
@@ -93,7 +94,7 @@ describe('tus core: strict rules @tus/server alone gets wrong', () => {
 })
 
 describe('tus expiration on HEAD', () => {
-  const ctx = useServer({ uploadExpiry: 200, cleanupInterval: 0 })
+  const ctx = useTusk({ uploadExpiry: 200, cleanupInterval: 0 })
 
   it('answers 410 for an expired unfinished upload but keeps serving a finished one', async () => {
     const unfinished = await create(ctx.server, { 'Upload-Length': '5' })

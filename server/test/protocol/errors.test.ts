@@ -7,9 +7,10 @@ import { Writable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 import { pino } from 'pino'
 import { describe, expect, it } from 'vitest'
+import { useTusk } from '../../../test-support/tusk.js'
 import { errorTable } from '../../src/errors.js'
 import { startServer } from '../../src/index.js'
-import { create, head, OCTETS, patch, TUS, useServer } from './helpers.js'
+import { create, head, OCTETS, patch, TUS } from './helpers.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url))
@@ -28,7 +29,7 @@ async function codeOf(res: Response): Promise<string> {
 }
 
 describe('the error table', () => {
-  const ctx = useServer({ maxSize: 1_000 })
+  const ctx = useTusk({ maxSize: 1_000 })
 
   it('has one row per code, each an HTTP error status', () => {
     expect(new Set(errorTable.map((row) => row.code)).size).toBe(errorTable.length)
@@ -67,7 +68,7 @@ describe('the error table', () => {
 })
 
 describe('a PATCH cut short by a DELETE of its upload', () => {
-  const ctx = useServer()
+  const ctx = useTusk()
 
   it('is not answered as a success: 423 ERR_TAKEN_OVER, and the upload is gone', async () => {
     const url = await create(ctx.server, { 'Upload-Length': String(1 << 20) })
@@ -89,7 +90,7 @@ describe('a PATCH cut short by a DELETE of its upload', () => {
       req.write(Buffer.alloc(64 * 1024, 1))
     })
     // In flight once its first bytes are on disk (read without asking for the upload's lock).
-    const file = path.join(ctx.dataDir, id)
+    const file = path.join(ctx.server.dataDir, id)
     for (const started = Date.now(); ((await stat(file)).size ?? 0) === 0; ) {
       if (Date.now() - started > 10_000) throw new Error('the PATCH never reached the store')
       await new Promise((resolve) => setImmediate(resolve))

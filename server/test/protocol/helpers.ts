@@ -1,31 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises'
 import http from 'node:http'
-import os from 'node:os'
-import path from 'node:path'
 import type { Readable } from 'node:stream'
-import { afterAll, beforeAll } from 'vitest'
-import type { ConfigInput } from '../../src/config/schema.js'
-import { startServer, type TuskServer } from '../../src/index.js'
+import type { TuskServer } from '../../src/index.js'
 
 export const TUS = { 'Tus-Resumable': '1.0.0' } as const
 export const OCTETS = { 'Content-Type': 'application/offset+octet-stream' } as const
-
-/** A real Tusk server on port 0 over a fresh data directory, for the enclosing describe/file. */
-export function useServer(config: ConfigInput = {}): {
-  readonly server: TuskServer
-  readonly dataDir: string
-} {
-  const state = {} as { server: TuskServer; dataDir: string }
-  beforeAll(async () => {
-    state.dataDir = await mkdtemp(path.join(os.tmpdir(), 'tusk-protocol-'))
-    state.server = await startServer({ port: 0, dataDir: state.dataDir, logLevel: 'silent', ...config })
-  })
-  afterAll(async () => {
-    await state.server?.close()
-    await rm(state.dataDir, { recursive: true, force: true })
-  })
-  return state
-}
 
 /** Creates an upload (creation extension) and returns its absolute URL. */
 export async function create(server: TuskServer, headers: Record<string, string>): Promise<string> {

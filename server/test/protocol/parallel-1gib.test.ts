@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto'
 import http from 'node:http'
 import { Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { create, head, OCTETS, rawRequest, TUS, useServer } from './helpers.js'
+import { useTusk } from '../../../test-support/tusk.js'
+import { create, head, OCTETS, rawRequest, TUS } from './helpers.js'
 
 const MiB = 2 ** 20
 const TOTAL = 1024 * MiB
@@ -42,7 +43,7 @@ function sha256OfDownload(url: string): Promise<{ status: number; digest: string
 }
 
 describe('parallel upload of 1 GiB through concatenation', () => {
-  const ctx = useServer()
+  const ctx = useTusk()
 
   it('ends byte-identical when uploaded as 4 parallel partial uploads and concatenated', {
     timeout: 300_000,

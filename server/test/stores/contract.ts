@@ -3,9 +3,9 @@ import { Readable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ERRORS, Upload } from '@tus/utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bytes, sha256 } from '../../../test-support/bytes.js'
 import { newMetadataRecord } from '../../src/model/record.js'
 import type { TuskStore } from '../../src/stores/types.js'
-import { bytes, sha256 } from '../helpers.js'
 
 // The store contract: what the protocol layer relies on, checked against every store Tusk ships
 // (file-store.test.ts, s3-store.test.ts). Sizes straddle S3's 5 MiB minimum part size on purpose:

@@ -2,14 +2,15 @@ import { randomBytes } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { Upload } from '@tus/utils'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { bytes, sha256 } from '../../../test-support/bytes.js'
+import { redisUrl } from '../../../test-support/services.js'
 import { parseConfig } from '../../src/config/load.js'
 import type { ConfigInput } from '../../src/config/schema.js'
 import type { TuskS3Store } from '../../src/stores/s3-datastore.js'
 import { createS3Store } from '../../src/stores/s3-store.js'
 import type { TuskStore } from '../../src/stores/types.js'
-import { bytes, sha256 } from '../helpers.js'
 import { MiB } from './contract.js'
-import { redisUrl, s3Service } from './s3-service.js'
+import { s3Service } from './s3-service.js'
 
 // One PATCH body larger than two parts is uploaded as several parts at once. An instance that dies
 // in the middle can leave part k+1 (or the `<id>.part` tail) stored without part k. The bytes the
@@ -28,7 +29,7 @@ function openStore(bucket: string, options: ConfigInput = {}): TuskStore {
 }
 
 /** What one S3 request of the store stores: `part 3` (UploadPart) or `.part` (the tail object). */
-function stores(command: string, input: Record<string, unknown>): string | undefined {
+function stores(command: string | undefined, input: Record<string, unknown>): string | undefined {
   if (command === 'UploadPartCommand') return `part ${input.PartNumber}`
   if (command === 'PutObjectCommand' && String(input.Key).endsWith('.part')) return '.part'
   return undefined

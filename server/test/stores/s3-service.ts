@@ -1,28 +1,12 @@
 import { randomBytes } from 'node:crypto'
 import { S3 } from '@aws-sdk/client-s3'
-import type { ConfigInput } from '../../src/config/schema.js'
+import { s3Settings } from '../../../test-support/services.js'
 import { s3ClientConfig } from '../../src/stores/s3-client-config.js'
 
-// The S3 service the S3 tests run against, from the environment that `scripts/s3-start.sh` writes
-// (source /tmp/tusk-s3/s3.env). Without it these suites fail; they never skip.
-
-const REQUIRED = ['S3_ENDPOINT', 'S3_ACCESS_KEY', 'S3_SECRET_KEY'] as const
+// Clients and per-suite buckets on the S3 service the environment names (test-support/services.ts).
 
 export function s3Service() {
-  const missing = REQUIRED.filter((name) => !process.env[name])
-  if (missing.length > 0) {
-    throw new Error(
-      `S3 tests need a running S3 service, but ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not set. ` +
-        'Start one with `scripts/s3-start.sh` and `source /tmp/tusk-s3/s3.env` (CI does both).',
-    )
-  }
-  const settings = {
-    s3Endpoint: process.env.S3_ENDPOINT as string,
-    s3Region: process.env.S3_REGION || 'us-east-1',
-    s3AccessKeyId: process.env.S3_ACCESS_KEY as string,
-    s3SecretAccessKey: process.env.S3_SECRET_KEY as string,
-    s3ForcePathStyle: process.env.S3_FORCE_PATH_STYLE !== 'false',
-  } satisfies ConfigInput
+  const settings = s3Settings()
   const client = new S3(
     s3ClientConfig({
       ...settings,
@@ -71,14 +55,3 @@ export function s3Service() {
 }
 
 export type S3Service = ReturnType<typeof s3Service>
-
-export function redisUrl(): string {
-  const url = process.env.REDIS_URL
-  if (!url) {
-    throw new Error(
-      'this suite needs Redis, but REDIS_URL is not set. Start it with `scripts/redis-start.sh` and ' +
-        '`source /tmp/tusk-redis-6379/redis.env` (CI does both).',
-    )
-  }
-  return url
-}

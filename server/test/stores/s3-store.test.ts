@@ -6,14 +6,15 @@ import { Readable } from 'node:stream'
 import { Upload } from '@tus/utils'
 import { Redis } from 'ioredis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { bytes } from '../../../test-support/bytes.js'
+import { redisUrl } from '../../../test-support/services.js'
 import { parseConfig } from '../../src/config/load.js'
 import type { ConfigInput } from '../../src/config/schema.js'
 import { s3ClientConfig } from '../../src/stores/s3-client-config.js'
 import type { TuskS3Store } from '../../src/stores/s3-datastore.js'
 import { createS3Store } from '../../src/stores/s3-store.js'
-import { bytes } from '../helpers.js'
 import { describeStoreContract, MiB, type StoreTarget } from './contract.js'
-import { redisUrl, type S3Service, s3Service } from './s3-service.js'
+import { type S3Service, s3Service } from './s3-service.js'
 
 const s3 = s3Service()
 

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs'
+import { until } from '../../../../test-support/until.js'
 
 /** Resident memory of a process in bytes (VmRSS from /proc). */
 export function rssOf(pid: number): number {
@@ -15,7 +16,7 @@ export function fdsOf(pid: number): number {
 export const MiB = 2 ** 20
 export const mib = (bytes: number) => Math.round((bytes / MiB) * 10) / 10
 
-/** Waits until `check` holds (polling), or fails after `ms` naming what was awaited. */
+/** Waits until `check` holds (the test kit's until()), and returns how long that took in ms. */
 export async function waitUntil(
   check: () => boolean | Promise<boolean>,
   ms: number,
@@ -23,9 +24,6 @@ export async function waitUntil(
   every = 50,
 ): Promise<number> {
   const started = Date.now()
-  for (;;) {
-    if (await check()) return Date.now() - started
-    if (Date.now() - started > ms) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, every))
-  }
+  await until(check, ms, what, { intervalMs: every })
+  return Date.now() - started
 }

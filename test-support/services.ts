@@ -1,0 +1,37 @@
+import type { ConfigInput } from '../server/src/index.js'
+
+// The real Redis and S3 service the tests talk to, as the environment names them: CI and
+// scripts/test-services.ts (vitest's global setup) export REDIS_URL and S3_*. Tests that need them
+// fail when they are missing; they never skip.
+
+function required(name: string, service: string, start: string): string {
+  const value = process.env[name]
+  if (!value) {
+    throw new Error(
+      `this test needs ${service}, but ${name} is not set. Run it through vitest (its global setup starts ` +
+        `the services), or start ${start} and source its env file (CI does).`,
+    )
+  }
+  return value
+}
+
+export function redisUrl(): string {
+  return required('REDIS_URL', 'Redis', 'scripts/redis-start.sh')
+}
+
+/** Tusk's settings for the S3 service, without a bucket (suites make their own, or use s3Bucket()). */
+export function s3Settings() {
+  const need = (name: string) => required(name, 'an S3 service', 'scripts/s3-start.sh')
+  return {
+    s3Endpoint: need('S3_ENDPOINT'),
+    s3Region: process.env.S3_REGION || 'us-east-1',
+    s3AccessKeyId: need('S3_ACCESS_KEY'),
+    s3SecretAccessKey: need('S3_SECRET_KEY'),
+    s3ForcePathStyle: process.env.S3_FORCE_PATH_STYLE !== 'false',
+  } satisfies ConfigInput
+}
+
+/** The bucket the environment provides (S3_BUCKET), for tests that share one. */
+export function s3Bucket(): string {
+  return required('S3_BUCKET', 'an S3 bucket', 'scripts/s3-start.sh')
+}
