@@ -4,17 +4,26 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import http from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startReferenceServer } from './reference-server/server.js'
 
 // The CLI as users run it: the installed bin over the compiled code (npm test builds first), in its own process.
 const CLI = path.join(import.meta.dirname, '..', 'bin', 'tusk-conformance.js')
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr })
-    })
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { timeout: 30_000, env: { ...process.env, ...env } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr })
+      },
+    )
   })
 }
 
@@ -114,6 +123,43 @@ describe('the tusk-conformance CLI', () => {
       )
     } finally {
       await new Promise((resolve) => web.close(resolve))
+    }
+  })
+
+  it('tests an https:// URL over TLS', async () => {
+    const key = path.join(dir, 'key.pem')
+    const cert = path.join(dir, 'cert.pem')
+    await promisify(execFile)('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ])
+    const secure = await startReferenceServer([], {
+      tls: { key: await readFile(key), cert: await readFile(cert) },
+    })
+    try {
+      expect(secure.url).toMatch(/^https:/)
+      // The CLI trusts the test's certificate through Node's NODE_EXTRA_CA_CERTS.
+      const result = await cli([secure.url, '--only', 'core.head'], { NODE_EXTRA_CA_CERTS: cert })
+      expect(result.stderr).toBe('')
+      expect(result.code).toBe(0)
+      expect(result.stdout).toMatch(/^PASS core\.head\.cache-control /m)
+    } finally {
+      await secure.close()
     }
   })
 

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
+import https from 'node:https'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import type { Defect } from './defects.js'
@@ -64,6 +65,8 @@ export interface ReferenceServerOptions {
    * ('answer-and-close', as Tusk may do), or its connection closed without an answer ('close').
    */
   losingPatch?: 'answer' | 'answer-and-close' | 'close'
+  /** Serve https with this key and certificate (PEM) instead of http. */
+  tls?: { key: Buffer; cert: Buffer }
 }
 
 export async function startReferenceServer(
@@ -360,7 +363,7 @@ export async function startReferenceServer(
     throw new HttpError(405, 'method not allowed')
   }
 
-  const server = http.createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((error: unknown) => {
       const e = error instanceof HttpError ? error : new HttpError(500, 'internal error')
       // The body of a refused request is not read; closing the connection discards it.
@@ -368,9 +371,10 @@ export async function startReferenceServer(
       send(res, e.status, e.headers, req.method === 'HEAD' ? '' : `${e.message}\n`)
       req.resume()
     })
-  })
+  }
+  const server = options.tls ? https.createServer(options.tls, listener) : http.createServer(listener)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  origin = `${options.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`
   return {
     url: `${origin}${BASE}`,
     async close() {
