@@ -19,6 +19,11 @@ const TABLE = {
   ERR_CHECKSUM_ALGORITHM: [400, 'unsupported checksum algorithm'],
   ERR_METHOD: [405, 'method not allowed'],
   ERR_TOO_LARGE: [413, 'upload exceeds the maximum size'],
+  // Who is asking, and what they may do (server/src/auth).
+  ERR_UNAUTHORIZED: [401, 'authentication required'],
+  ERR_FORBIDDEN: [403, 'this token does not allow this request'],
+  ERR_RATE_LIMITED: [429, 'too many requests; retry later'],
+  ERR_QUOTA_EXCEEDED: [429, 'upload quota exceeded; finish or delete an upload first'],
   // The state of an upload refuses the request.
   ERR_NOT_FOUND: [404, 'upload not found'],
   ERR_NOT_FINISHED: [404, 'upload is not finished'],
@@ -38,10 +43,14 @@ const TABLE = {
   ERR_TERMINATION_UNSUPPORTED: [501, 'this store does not support termination'],
   // Faults of the server's backends: the request may be retried.
   ERR_UNAVAILABLE: [503, 'service unavailable'],
+  ERR_AUTH_UNAVAILABLE: [503, 'the token keys cannot be fetched now; retry later'],
   ERR_STORE_UNAVAILABLE: [503, 'the storage backend is unreachable; retry later'],
   // A read of an upload's offset during a backend fault: 423, because standard tus clients retry it
   // and keep the upload, where any other status makes them start the upload over.
   ERR_RETRY_LATER: [423, 'the upload cannot be read while a backend is unavailable; retry later'],
+  // Hooks (hooks/): a blocking hook refused the request (it may choose another 4xx), or did not answer.
+  ERR_HOOK_REJECTED: [403, 'refused by a hook'],
+  ERR_HOOK_FAILED: [503, 'a hook the request depends on did not answer in time or failed; retry later'],
   ERR_STORAGE_FULL: [507, 'insufficient storage: the upload is kept and can be resumed later'],
   ERR_INTERNAL: [500, 'internal server error'],
 } as const satisfies Record<string, readonly [number, string]>
@@ -92,6 +101,11 @@ export const ERR = {
   CHECKSUM_ALGORITHM: e('ERR_CHECKSUM_ALGORITHM'),
   METHOD_NOT_ALLOWED: e('ERR_METHOD'),
   TOO_LARGE: e('ERR_TOO_LARGE'),
+  UNAUTHORIZED: e('ERR_UNAUTHORIZED'),
+  FORBIDDEN: e('ERR_FORBIDDEN'),
+  RATE_LIMITED: e('ERR_RATE_LIMITED'),
+  QUOTA_EXCEEDED: e('ERR_QUOTA_EXCEEDED'),
+  AUTH_UNAVAILABLE: e('ERR_AUTH_UNAVAILABLE'),
   NOT_FOUND: e('ERR_NOT_FOUND'),
   NOT_FINISHED: e('ERR_NOT_FINISHED'),
   GONE: e('ERR_GONE'),
@@ -107,6 +121,8 @@ export const ERR = {
   UNAVAILABLE: e('ERR_UNAVAILABLE'),
   STORE_UNAVAILABLE: e('ERR_STORE_UNAVAILABLE'),
   RETRY_LATER: e('ERR_RETRY_LATER'),
+  HOOK_REJECTED: e('ERR_HOOK_REJECTED'),
+  HOOK_FAILED: e('ERR_HOOK_FAILED'),
   STORAGE_FULL: e('ERR_STORAGE_FULL'),
   INTERNAL: e('ERR_INTERNAL'),
 } as const satisfies Record<string, (detail?: string, options?: TuskErrorOptions) => TuskError>

@@ -6,10 +6,12 @@ import { ConfigError, HelpRequested, helpText, loadConfig } from './config/load.
 import { formatSize } from './config/units.js'
 import { createLogger, isTerminal } from './log.js'
 import { startServer } from './server.js'
+import { tokenCommand } from './token-command.js'
 
 // The command line: read config (exit 2 when invalid), start, print the URL and effective config,
 // and stop gracefully on the first SIGTERM/SIGINT (at once on the second).
 async function main(): Promise<void> {
+  if (process.argv[2] === 'token') process.exit(await tokenCommand(process.argv.slice(3)))
   let config: ReturnType<typeof loadConfig>
   try {
     config = loadConfig()
@@ -66,6 +68,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  // A configuration found wrong only at start-up (an unreadable key file, a key of the wrong type).
+  if (error instanceof ConfigError) {
+    console.error(`tusk-server: ${error.message}`)
+    process.exit(2)
+  }
   console.error('tusk-server: failed to start:', error instanceof Error ? error.message : error)
   process.exit(1)
 })

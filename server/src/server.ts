@@ -1,6 +1,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { createAccessControl } from './auth/index.js'
 import { parseConfig } from './config/load.js'
 import type { Config, ConfigInput } from './config/schema.js'
 import { createApp } from './host/app.js'
@@ -9,7 +10,9 @@ import { createLogger, type Logger } from './log.js'
 import { createStore } from './stores/index.js'
 import type { TuskStore } from './stores/types.js'
 import { createTusProtocol } from './tus/dispatch.js'
+import { composeAuthorizers } from './upload/authorizers.js'
 import { stagingDirectoryOf, sweepStagedChunks } from './upload/checksum/verified-chunk.js'
+import { composeEvents } from './upload/compose-events.js'
 import { createUploadCore, type UploadCore } from './upload/core.js'
 import type { Authorizer, UploadEvents } from './upload/types.js'
 
@@ -46,17 +49,19 @@ export async function startServer(
   const logger = options.logger ?? createLogger(config)
   const store = await createStore(config)
   const locker = createLocker(config, logger)
+  const access = await createAccessControl(config, logger)
+  const authorizers = [access.authorizer, options.authorizer].filter((a): a is Authorizer => a !== undefined)
   const core = createUploadCore({
     store,
     locker,
     maxSize: config.maxSize,
-    authorizer: options.authorizer,
-    events: options.events,
+    authorizer: authorizers.length > 0 ? composeAuthorizers(authorizers) : undefined,
+    events: composeEvents(access.events, options.events),
   })
   // Chunks staged for verification by a process that crashed are garbage: they never counted.
   const swept = await sweepStagedChunks(stagingDirectoryOf(store))
   if (swept > 0) logger.info({ count: swept }, 'removed chunks left staged by a crashed process')
-  const protocol = createTusProtocol({ core, config, logger })
+  const protocol = createTusProtocol({ core, config, logger, gate: access.gate })
   const inFlight = new Set<Promise<void>>()
   let shuttingDown = false
   const app = createApp({
@@ -144,6 +149,7 @@ export async function startServer(
       await stopped
       await store.close()
       await locker.close()
+      await access.close()
     })()
     return closing
   }

@@ -148,6 +148,58 @@ export const configSchema = z
       .refine((ms) => ms >= 1_000, 'expected at least 1s')
       .default(5_000)
       .describe("lease of a shared lock, renewed while held: a crashed holder's lock frees after this"),
+    // Authentication (server/src/auth). Setting one key source turns it on; without one, Tusk is open.
+    jwtSecret: z
+      .string()
+      .min(32, 'expected at least 32 characters (an HMAC key as long as its hash)')
+      .optional()
+      .describe('HMAC secret that signs JWTs (HS256/384/512); turns authentication on'),
+    jwtSecretFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('file holding the HMAC secret (instead of --jwt-secret)'),
+    jwtPublicKey: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('PEM public key (or a file holding one) that verifies JWTs (RS*, PS*, ES*, EdDSA)'),
+    jwtJwksUrl: z.string().url().optional().describe('JWKS URL whose keys verify JWTs (cached)'),
+    jwtIssuer: z.string().min(1).optional().describe('required "iss" of every token'),
+    jwtAudience: z.string().min(1).optional().describe('required "aud" of every token'),
+    jwtAlgorithms: list
+      .default([])
+      .describe(
+        "accepted JWT algorithms (default: HS256 for a secret, the key type's for a PEM, RS256 for a JWKS)",
+      ),
+    jwtClockTolerance: duration('the JWT clock tolerance')
+      .default(5_000)
+      .describe('clock skew allowed on exp/nbf'),
+    jwtOwnerClaim: z
+      .string()
+      .min(1)
+      .default('sub')
+      .describe('claim naming the owner of the uploads a token makes'),
+    jwtAdminClaim: z
+      .string()
+      .regex(/^[^=\s]+=\S+$/, 'expected claim=value, e.g. scope=tusk:admin')
+      .optional()
+      .describe(
+        'claim=value that makes a token an admin of every upload (the claim equals or lists the value)',
+      ),
+    // Rate limits and quotas (per client IP when open, per owner with authentication; 0 = off).
+    rateLimitRequests: int(0, 1_000_000)
+      .default(0)
+      .describe('requests per second per client IP (0 = no limit)'),
+    rateLimitCreations: int(0, 1_000_000)
+      .default(0)
+      .describe('uploads created per minute per owner, or per IP when open (0 = no limit)'),
+    quotaUploads: int(0, 1_000_000)
+      .default(0)
+      .describe('unfinished uploads one owner may have at once (0 = no limit)'),
+    quotaBytes: size('the byte quota')
+      .default(0)
+      .describe('bytes of unfinished uploads one owner may have at once (0 = no limit)'),
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info')
@@ -159,6 +211,16 @@ export const configSchema = z
   .superRefine((config, ctx) => {
     if (config.store === 's3' && !config.s3Bucket) {
       ctx.addIssue({ code: 'custom', path: ['s3Bucket'], message: 'required with --store s3' })
+    }
+    const keySources = (['jwtSecret', 'jwtSecretFile', 'jwtPublicKey', 'jwtJwksUrl'] as const).filter(
+      (key) => config[key] !== undefined,
+    )
+    if (keySources.length > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [keySources[1] as string],
+        message: `give one JWT key source, not ${keySources.join(' and ')}`,
+      })
     }
     if (Boolean(config.s3AccessKeyId) !== Boolean(config.s3SecretAccessKey)) {
       ctx.addIssue({

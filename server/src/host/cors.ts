@@ -20,12 +20,22 @@ export function corsMiddleware(config: Config): Middleware {
     'X-Request-Id',
     'Content-Range',
     'Content-Disposition',
+    // Why a request was refused, and when to come back (401, 423, 429, 503).
+    'WWW-Authenticate',
+    'Retry-After',
     ...config.corsExposedHeaders,
   ]
   const standard = cors({
     origin: allowedOrigin,
     allowMethods: TUS_METHODS,
-    allowHeaders: [...HEADERS, 'Upload-Checksum', 'X-Request-Id', ...config.corsAllowedHeaders],
+    // Authorization: the bearer token of authenticated uploads (with credentials when configured).
+    allowHeaders: [
+      ...HEADERS,
+      'Upload-Checksum',
+      'X-Request-Id',
+      'Authorization',
+      ...config.corsAllowedHeaders,
+    ],
     exposeHeaders,
     credentials: config.corsCredentials,
     maxAge: 86_400,

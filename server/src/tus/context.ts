@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Config } from '../config/schema.js'
 import type { Logger } from '../log.js'
 import type { UploadCore } from '../upload/core.js'
-import type { OperationContext } from '../upload/types.js'
+import type { OperationContext, RequestInfo } from '../upload/types.js'
 import type { Target } from './routing.js'
 
 /** What every tus handler works with. */
@@ -39,13 +39,15 @@ export function operationContext({ req, res }: TusExchange): OperationContext {
   res.once('close', () => {
     if (!res.writableFinished) controller.abort(new Error('client went away'))
   })
+  return { request: requestInfo(req), signal: controller.signal }
+}
+
+/** The request as the upload core and its seams see it (protocol-neutral). */
+export function requestInfo(req: IncomingMessage): RequestInfo {
   return {
-    request: {
-      method: req.method ?? 'GET',
-      url: req.url ?? '/',
-      remoteAddress: req.socket.remoteAddress,
-      headers: req.headers,
-    },
-    signal: controller.signal,
+    method: req.method ?? 'GET',
+    url: req.url ?? '/',
+    remoteAddress: req.socket.remoteAddress,
+    headers: req.headers,
   }
 }

@@ -3,7 +3,8 @@ import type { Config } from '../config/schema.js'
 import { ERR } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { UploadCore } from '../upload/core.js'
-import type { TusContext, TusHandler } from './context.js'
+import type { RequestInfo } from '../upload/types.js'
+import { requestInfo, type TusContext, type TusHandler } from './context.js'
 import { tusExtensions } from './extensions.js'
 import { handleDelete } from './handlers/delete.js'
 import { handleGet } from './handlers/get.js'
@@ -39,12 +40,20 @@ export function createTusProtocol(deps: {
   core: UploadCore
   config: Pick<Config, 'basePath' | 'trustProxy' | 'maxSize'>
   logger: Logger
+  /** Runs before each request is handled (rate limits); throws a TuskError to refuse it. */
+  gate?: ((request: RequestInfo) => Promise<void>) | undefined
 }): TusProtocol {
-  const { config, logger } = deps
-  const tus: TusContext = { ...deps, extensions: tusExtensions(deps.core.capabilities) }
+  const { config, logger, gate } = deps
+  const tus: TusContext = {
+    core: deps.core,
+    config,
+    logger,
+    extensions: tusExtensions(deps.core.capabilities),
+  }
   return {
     async handle(req, res) {
       try {
+        if (gate) await gate(requestInfo(req))
         applyMethodOverride(req)
         const method = req.method ?? 'GET'
         const target = resolveTarget((req.url ?? '/').split('?', 1)[0] ?? '/', config.basePath)
