@@ -117,6 +117,11 @@ describe.each(variants)('deploy/kubernetes/%s', (variant) => {
     expect(container.securityContext.allowPrivilegeEscalation).toBe(false)
     const tmp = container.volumeMounts.find((m: Manifest) => m.mountPath === '/tmp')
     expect(pod.volumes.find((v: Manifest) => v.name === tmp.name).emptyDir).toBeDefined()
+    // The data directory is writable too: a mounted volume, not the read-only image.
+    const data = container.volumeMounts.find(
+      (m: Manifest) => m.mountPath === configOf(manifests, deployment).dataDir,
+    )
+    expect(pod.volumes.map((v: Manifest) => v.name)).toContain(data?.name)
     expect(container.resources.requests.cpu).toBeDefined()
     expect(container.resources.requests.memory).toBeDefined()
   })
