@@ -1,10 +1,10 @@
 import { availableParallelism } from 'node:os'
-import { MemoryLocker } from '@tus/server'
 import type { Lock, Locker } from '@tus/utils'
 import type { Config } from '../config/schema.js'
 import type { Logger } from '../log.js'
 import { createFileLeaseBackend } from './file-lease.js'
 import { LeaseLocker } from './lease-locker.js'
+import { InProcessLocker } from './memory-locker.js'
 import { createRedisLeaseBackend } from './redis-lease.js'
 
 export { withRequestScope } from './request-scope.js'
@@ -33,7 +33,7 @@ export function createLocker(config: LockerConfig, logger: Logger): TuskLocker {
   const lease = { acquireTimeout: config.lockTimeout, ttl: config.lockTtl, logger }
   if (config.redisUrl) return new LeaseLocker(createRedisLeaseBackend(config.redisUrl, logger), lease)
   if (workerCount(config.workers) > 1) return new LeaseLocker(createFileLeaseBackend(config.dataDir), lease)
-  const memory = new MemoryLocker({ acquireLockTimeout: config.lockTimeout })
+  const memory = new InProcessLocker(config.lockTimeout)
   return {
     kind: 'memory',
     newLock: (id: string): Lock => memory.newLock(id),
