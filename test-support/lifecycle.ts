@@ -1,19 +1,22 @@
 import { afterAll, beforeAll, onTestFinished } from 'vitest'
 
-// Whether the test file is still being collected (its top level and describe bodies running). This
-// module is evaluated while the file that imports it is collected (vitest isolates every file), so
-// the hook below is the file's first beforeAll: once it has run, the tests and hooks are running
-// and an afterAll registered then would be silently dropped by vitest.
+// This module is evaluated while the test file importing it is collected (vitest isolates every
+// file), so the two hooks below are the file's own: the first beforeAll, which marks the end of
+// collection, and an afterAll for what hooks started (an afterAll registered once the tests run
+// would be dropped silently by vitest).
 let collecting = true
+const startedInHooks: (() => Promise<void> | void)[] = []
 beforeAll(() => {
   collecting = false
+})
+afterAll(async () => {
+  for (const close of startedInHooks.splice(0).reverse()) await close()
 })
 
 /**
  * Registers `close` right where a resource starts: after the current test when called inside one,
- * after the enclosing describe/file when called at collection time (top level or a describe body).
- * Anywhere else (a beforeAll) there is nothing to attach to: it throws, rather than leak the
- * resource; return the close from the hook instead (see useTusk).
+ * after the enclosing describe/file when called at collection time (top level or a describe body),
+ * and at the end of the file when called in a hook (beforeAll/beforeEach outside a test).
  */
 export function closeWhenDone(close: () => Promise<void> | void): void {
   try {
@@ -24,13 +27,6 @@ export function closeWhenDone(close: () => Promise<void> | void): void {
   } catch {
     // Not inside a test.
   }
-  if (!collecting) {
-    throw new Error(
-      'started in a hook: start it at the top level, in a describe body or in a test, or return its ' +
-        'close from the hook',
-    )
-  }
-  afterAll(async () => {
-    await close()
-  })
+  if (collecting) afterAll(async () => await close())
+  else startedInHooks.push(close)
 }

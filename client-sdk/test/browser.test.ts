@@ -5,9 +5,10 @@ import { fileURLToPath } from 'node:url'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium } from '../../test-support/chromium.js'
+import { startTusk, type TestTusk } from '../../test-support/tusk.js'
 import { FaultProxy } from './helpers/fault-proxy.js'
 import { sha256Remote } from './helpers/files.js'
-import { announced, startTusk, type TestServer } from './helpers/tusk-server.js'
+import { announced } from './helpers/tusk-server.js'
 
 const BUNDLE = fileURLToPath(new URL('../dist/browser/tusk.js', import.meta.url))
 
@@ -30,7 +31,7 @@ const PAGE = `<!doctype html><meta charset="utf-8"><title>tusk browser test</tit
   window.ready = true
 </script>`
 
-let tusk: TestServer
+let tusk: TestTusk
 let site: http.Server
 let siteUrl: string
 let browser: Browser

@@ -1,11 +1,12 @@
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { recordedUrls, runCli, until } from './helpers/cli.js'
+import { startTusk, type TestTusk } from '../../test-support/tusk.js'
+import { until } from '../../test-support/until.js'
+import { recordedUrls, runCli } from './helpers/cli.js'
 import { FaultProxy } from './helpers/fault-proxy.js'
 import { randomFile, tempDir } from './helpers/files.js'
 import { Terminal } from './helpers/terminal.js'
-import { startTusk, type TestServer } from './helpers/tusk-server.js'
 
 // The CLI as a person sees it on a terminal (tmux as the pseudo-terminal, its screen read back):
 // the bars redraw in place, and the lines that matter most come last and must not be lost.
@@ -14,7 +15,7 @@ const SIZE = 16 * 1024 * 1024
 /** A bar row: the file's label, the bar between pipes, a percentage, an ETA with its unit. */
 const BAR_ROW = /^big\.bin\s+\|[^|]*\|\s+\d+%( .*)? ETA (--|\d+s|\d+m\d\ds|\d+h\d\dm)$/
 
-let tusk: TestServer
+let tusk: TestTusk
 let proxy: FaultProxy
 let dir: Awaited<ReturnType<typeof tempDir>>
 let file: string
@@ -44,6 +45,7 @@ const exited = async (term: Terminal) => {
   const line = await until(
     async () => (await term.screen()).find((row) => /^\[exit \d+\]$/.test(row)),
     60_000,
+    'the "[exit N]" line on the terminal',
   )
   return Number(/\d+/.exec(line)?.[0])
 }
@@ -68,13 +70,17 @@ describe('tusk on a terminal', () => {
     // Mid-upload, several looks at the screen: always exactly one bar row, never a scrolled trail.
     const samples: string[][] = []
     const percents = new Set<string>()
-    await until(async () => {
-      const bars = (await term.screen()).filter((row) => row.startsWith('big.bin '))
-      if (bars.length > 0 || samples.length > 0) samples.push(bars) // from the first drawing on
-      const percent = /(\d+)%/.exec(bars[0] ?? '')?.[1] ?? '0'
-      if (percent !== '0' && percent !== '100') percents.add(percent)
-      return percents.size >= 3
-    })
+    await until(
+      async () => {
+        const bars = (await term.screen()).filter((row) => row.startsWith('big.bin '))
+        if (bars.length > 0 || samples.length > 0) samples.push(bars) // from the first drawing on
+        const percent = /(\d+)%/.exec(bars[0] ?? '')?.[1] ?? '0'
+        if (percent !== '0' && percent !== '100') percents.add(percent)
+        return percents.size >= 3
+      },
+      30_000,
+      'three different percentages drawn',
+    )
     for (const bars of samples) expect(bars).toEqual([expect.stringMatching(BAR_ROW)])
     expect(await exited(term)).toBe(0)
     expect(await recordedUrls(state)).toEqual([]) // finished uploads are forgotten
@@ -110,7 +116,11 @@ describe('tusk on a terminal', () => {
       columns: 80,
     })
     const term = terminal
-    await until(async () => (await term.screen()).some((row) => BAR_ROW.test(row) && !/\|\s+0% /.test(row)))
+    await until(
+      async () => (await term.screen()).some((row) => BAR_ROW.test(row) && !/\|\s+0% /.test(row)),
+      30_000,
+      'a progress bar past 0%',
+    )
     await term.press('C-c')
     expect(await exited(term)).toBe(130)
     expect(await term.text()).toContain('Interrupted: pausing uploads; run the same command again to resume.')

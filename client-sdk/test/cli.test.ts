@@ -2,12 +2,13 @@ import { existsSync } from 'node:fs'
 import { stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { recordedUrls, runCli, startCli, until } from './helpers/cli.js'
+import { startTusk, type TestTusk } from '../../test-support/tusk.js'
+import { until } from '../../test-support/until.js'
+import { recordedUrls, runCli, startCli } from './helpers/cli.js'
 import { FaultProxy } from './helpers/fault-proxy.js'
 import { headOffset, randomFile, sha256File, sha256Remote, tempDir } from './helpers/files.js'
-import { startTusk, type TestServer } from './helpers/tusk-server.js'
 
-let tusk: TestServer
+let tusk: TestTusk
 let proxy: FaultProxy
 let dir: Awaited<ReturnType<typeof tempDir>>
 let state: string
@@ -38,11 +39,16 @@ describe('tusk CLI', () => {
     proxy.throttle = 8 * 1024 * 1024 // bytes/s: slow enough to be killed half-way
     const args = ['upload', file, '--endpoint', proxy.endpoint]
     const first = startCli(args, state)
-    const url = await until(async () => (await recordedUrls(state))[0])
-    await until(async () => (await headOffset(url)) > SIZE / 4)
+    const url = await until(
+      async () => (await recordedUrls(state))[0],
+      30_000,
+      'the upload URL in the state file',
+    )
+    await until(async () => (await headOffset(url)) > SIZE / 4, 30_000, 'a quarter of the file on the server')
     first.child.kill('SIGKILL')
     expect(await first.exit).toBeNull()
-    await new Promise((resolve) => setTimeout(resolve, 200))
+    // No wait for the server to notice the dead client: HEAD takes the upload's lock, which stops the
+    // PATCH still in flight, so the offset it reports is settled.
     const offsetBefore = await headOffset(url)
     expect(offsetBefore).toBeGreaterThan(0)
     expect(offsetBefore).toBeLessThan(SIZE)
@@ -64,8 +70,12 @@ describe('tusk CLI', () => {
   it('Ctrl-C pauses cleanly (exit 130, offset kept); list shows it and resume finishes it', async () => {
     proxy.throttle = 8 * 1024 * 1024
     const run = startCli(['upload', file, '--endpoint', proxy.endpoint, '--chunk-size', '4MiB'], state)
-    const url = await until(async () => (await recordedUrls(state))[0])
-    await until(async () => (await headOffset(url)) > 0)
+    const url = await until(
+      async () => (await recordedUrls(state))[0],
+      30_000,
+      'the upload URL in the state file',
+    )
+    await until(async () => (await headOffset(url)) > 0, 30_000, 'bytes on the server')
     run.child.kill('SIGINT')
     expect(await run.exit).toBe(130)
     expect(run.stdout()).toContain('run the same command again to resume')
@@ -132,7 +142,11 @@ describe('tusk CLI', () => {
     const out = join(dir.path, 'downloaded.bin')
     proxy.responseThrottle = 4 * 1024 * 1024
     const first = startCli(['download', url, '-o', out], state)
-    await until(async () => existsSync(`${out}.part`) && (await stat(`${out}.part`)).size > 1024 * 1024)
+    await until(
+      async () => existsSync(`${out}.part`) && (await stat(`${out}.part`)).size > 1024 * 1024,
+      30_000,
+      'over 1 MiB in the .part file',
+    )
     first.child.kill('SIGINT')
     expect(await first.exit).toBe(130)
     const partial = (await stat(`${out}.part`)).size
@@ -187,7 +201,11 @@ describe('tusk CLI', () => {
   it('abort <file> terminates its recorded upload on the server', async () => {
     proxy.throttle = 4 * 1024 * 1024
     const run = startCli(['upload', file, '--endpoint', proxy.endpoint], state)
-    const url = await until(async () => (await recordedUrls(state))[0])
+    const url = await until(
+      async () => (await recordedUrls(state))[0],
+      30_000,
+      'the upload URL in the state file',
+    )
     run.child.kill('SIGKILL')
     await run.exit
     const aborted = await runCli(['abort', file], state)

@@ -1,11 +1,12 @@
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { startTusk, type TestTusk } from '../../test-support/tusk.js'
 import { MemoryUrlStorage, type RetryEvent, upload } from '../src/index.node.js'
 import { FaultProxy } from './helpers/fault-proxy.js'
 import { randomFile, sha256File, sha256Remote, tempDir } from './helpers/files.js'
-import { announced, startTusk, type TestServer } from './helpers/tusk-server.js'
+import { announced } from './helpers/tusk-server.js'
 
-let tusk: TestServer
+let tusk: TestTusk
 let proxy: FaultProxy
 let dir: Awaited<ReturnType<typeof tempDir>>
 let file: string

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
+import { until } from '../../test-support/until.js'
 import { MemoryUrlStorage, type UploadOptions, upload } from '../src/index.node.js'
 import { type FakeExchange, fakeTusServer } from './helpers/fake-transport.js'
 
@@ -238,8 +239,7 @@ describe('SDK against a scripted transport', () => {
       if (p.bytesAcknowledged >= 2000 && patches++ === 0) void first.pause()
     })
     first.start()
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    expect(first.state).toBe('paused')
+    await until(() => first.state === 'paused', 5_000, 'the first upload paused after 2000 bytes')
     expect(await urlStorage.findAllUploads()).toHaveLength(1)
 
     const second = await upload(data, { ...options(server, { chunkSize: 1000 }), urlStorage }).start().done

@@ -3,11 +3,12 @@ import { createReadStream } from 'node:fs'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { startTusk, type TestTusk } from '../../test-support/tusk.js'
 import { MemoryUrlStorage, upload } from '../src/index.node.js'
 import { headOffset, randomFile, sha256, sha256File, sha256Remote, tempDir } from './helpers/files.js'
-import { announced, startTusk, type TestServer } from './helpers/tusk-server.js'
+import { announced } from './helpers/tusk-server.js'
 
-let tusk: TestServer
+let tusk: TestTusk
 let dir: Awaited<ReturnType<typeof tempDir>>
 let bigFile: string
 const BIG = 12 * 1024 * 1024
@@ -81,6 +82,7 @@ describe('Node SDK against a real Tusk server', () => {
     const offset = await headOffset(url)
     expect(offset).toBeGreaterThanOrEqual(3 * 1024 * 1024)
     expect(offset).toBeLessThan(BIG)
+    // Part of the scenario: a window in which nothing may move (an absence cannot be polled for).
     await new Promise((resolve) => setTimeout(resolve, 100))
     expect(await headOffset(url)).toBe(offset) // nothing moves while paused
 

@@ -45,16 +45,3 @@ export async function recordedUrls(stateHome: string): Promise<string[]> {
   const entries = Object.values(JSON.parse(text || '{}')) as Array<{ uploadUrl: string | null }>
   return entries.map((entry) => entry.uploadUrl).filter((url): url is string => Boolean(url))
 }
-
-export async function until<T>(
-  probe: () => Promise<T | undefined | null | false>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const value = await probe().catch(() => undefined)
-    if (value) return value
-    if (Date.now() > deadline) throw new Error('condition not reached in time')
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-}
