@@ -47,12 +47,16 @@ async function consume(
   key: string,
   points: number,
   refuse: (headers: Record<string, string>) => TuskError,
+  { refund = false }: { refund?: boolean } = {},
 ): Promise<void> {
   try {
     await limiter.consume(key, points)
   } catch (error) {
-    if (error instanceof RateLimiterRes) throw refuse({ 'Retry-After': retryAfter(error) })
-    throw error
+    if (!(error instanceof RateLimiterRes)) throw error
+    // A refused consume still counted its points: a quota gives back what was never used (a rate
+    // keeps counting attempts, so a client that floods stays refused).
+    if (refund) await limiter.reward(key, points)
+    throw refuse({ 'Retry-After': retryAfter(error) })
   }
 }
 
@@ -131,14 +135,23 @@ export function createLimits(
         const owner = ownerOfRequest(check.request)
         if (check.intent !== 'create' || owner === undefined) return undefined
         if (uploads) {
-          await consume(uploads, owner, 1, (headers) =>
-            ERR.QUOTA_EXCEEDED(`limit ${config.quotaUploads} unfinished uploads`, { headers }),
+          await consume(
+            uploads,
+            owner,
+            1,
+            (headers) => ERR.QUOTA_EXCEEDED(`limit ${config.quotaUploads} unfinished uploads`, { headers }),
+            { refund: true },
           )
         }
         if (bytes && check.size) {
           try {
-            await consume(bytes, owner, check.size, (headers) =>
-              ERR.QUOTA_EXCEEDED(`limit ${config.quotaBytes} bytes in unfinished uploads`, { headers }),
+            await consume(
+              bytes,
+              owner,
+              check.size,
+              (headers) =>
+                ERR.QUOTA_EXCEEDED(`limit ${config.quotaBytes} bytes in unfinished uploads`, { headers }),
+              { refund: true },
             )
           } catch (error) {
             await uploads?.reward(owner, 1)

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { bytes } from '../../../test-support/bytes.js'
+import { redisUrl, s3Bucket, s3Settings } from '../../../test-support/services.js'
 import { type TestTusk, useTusk } from '../../../test-support/tusk.js'
 import { mintDownloadToken, mintUploadToken } from '../../src/index.js'
 import {
@@ -49,8 +50,16 @@ async function stateAsA(url: string, tokenA: string) {
 
 type Row = [name: string, request: (url: string) => Promise<Response>, status: number, reason?: RegExp]
 
-describe('authentication and ownership: the security table (file store, HS256)', () => {
-  const tusk = useTusk(hmac)
+const stores = [
+  ['file store', () => hmac],
+  [
+    'S3 store with Redis',
+    () => ({ ...hmac, store: 's3' as const, ...s3Settings(), s3Bucket: s3Bucket(), redisUrl: redisUrl() }),
+  ],
+] as const
+
+describe.each(stores)('authentication and ownership: the security table (%s, HS256)', (_name, config) => {
+  const tusk = useTusk(config())
 
   it("refuses each bad request with its status, never a 5xx, and leaves A's upload unchanged", async () => {
     const server = tusk.server
