@@ -46,6 +46,7 @@ const exited = async (term: Terminal) => {
     async () => (await term.screen()).find((row) => /^\[exit \d+\]$/.test(row)),
     60_000,
     'the "[exit N]" line on the terminal',
+    { intervalMs: 100 }, // each look at the screen is a tmux process
   )
   return Number(/\d+/.exec(line)?.[0])
 }
@@ -80,6 +81,7 @@ describe('tusk on a terminal', () => {
       },
       30_000,
       'three different percentages drawn',
+      { intervalMs: 100 }, // each look at the screen is a tmux process
     )
     for (const bars of samples) expect(bars).toEqual([expect.stringMatching(BAR_ROW)])
     expect(await exited(term)).toBe(0)
@@ -120,6 +122,7 @@ describe('tusk on a terminal', () => {
       async () => (await term.screen()).some((row) => BAR_ROW.test(row) && !/\|\s+0% /.test(row)),
       30_000,
       'a progress bar past 0%',
+      { intervalMs: 100 }, // each look at the screen is a tmux process
     )
     await term.press('C-c')
     expect(await exited(term)).toBe(130)
