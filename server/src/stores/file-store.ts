@@ -1,6 +1,8 @@
-import { createReadStream, mkdirSync } from 'node:fs'
+import { createReadStream, createWriteStream, mkdirSync } from 'node:fs'
 import { access, constants, stat } from 'node:fs/promises'
 import path from 'node:path'
+import { type Readable, Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { FileStore } from '@tus/file-store'
 import { ERRORS } from '@tus/utils'
 import { ERR } from '../errors.js'
@@ -37,6 +39,25 @@ class ExpiringFileStore extends FileStore {
       }
     }
     return deleted
+  }
+
+  /**
+   * FileStore.write, but a failed write keeps its cause: @tus/file-store 2.1.1 turns every error into
+   * FILE_WRITE_ERROR (a bare 500), so a full disk (ENOSPC) could not be answered 507. The offset it
+   * returns stays "bytes written", and the bytes on disk are what getUpload reads back.
+   */
+  override async write(readable: Readable, id: string, offset: number): Promise<number> {
+    const file = path.join(this.directory, id)
+    if (path.dirname(file) !== path.resolve(this.directory)) throw ERRORS.FILE_NOT_FOUND
+    let received = 0
+    const count = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        received += chunk.length
+        callback(null, chunk)
+      },
+    })
+    await pipeline(readable, count, createWriteStream(file, { flags: 'r+', start: offset }))
+    return offset + received
   }
 }
 
