@@ -131,6 +131,7 @@ describe.each(variants)('deploy/kubernetes/%s', (variant) => {
     expect(config.redisUrl).toBeDefined()
     expect(config.host).toBe('0.0.0.0')
     expect(config.trustProxy).toBe(true)
+    expect(config.jwtSecret, 'the optional jwt-secret key turns authentication on').toBeDefined()
     if (variant === 's3-redis') expect(config.store).toBe('s3')
     else {
       expect(config.store).toBe('file')
@@ -177,6 +178,7 @@ function configOf(manifests: { manifest: Manifest }[], deployment: Manifest) {
     'redis-url': 'redis://:secret@redis.default.svc:6379',
     's3-access-key-id': 'AKIAEXAMPLE',
     's3-secret-access-key': 'example-secret',
+    'jwt-secret': 'an-example-hmac-secret-of-at-least-32-characters',
   }
   for (const item of container.env ?? []) {
     env[item.name] = item.value ?? secretExamples[item.valueFrom.secretKeyRef.key]
