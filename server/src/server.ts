@@ -4,9 +4,13 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { createAccessControl } from './auth/index.js'
 import { parseConfig } from './config/load.js'
 import type { Config, ConfigInput } from './config/schema.js'
+import { createHookSystem } from './hooks/index.js'
+import type { TuskHooks } from './hooks/types.js'
 import { createApp } from './host/app.js'
 import { createLocker, withRequestScope } from './lockers/index.js'
 import { createLogger, type Logger } from './log.js'
+import { createMetrics } from './metrics/metrics.js'
+import { metricsRoute, startMetricsServer } from './metrics/serve.js'
 import { createStore } from './stores/index.js'
 import type { TuskStore } from './stores/types.js'
 import { createTusProtocol } from './tus/dispatch.js'
@@ -39,6 +43,8 @@ export interface ServerOptions {
   authorizer?: Authorizer
   /** Told what happens to uploads: created, progress, finished, terminated. */
   events?: UploadEvents
+  /** In-process hooks (README "Hooks and webhooks"): blocking ones are awaited and may answer. */
+  hooks?: TuskHooks
 }
 
 export async function startServer(
@@ -50,13 +56,21 @@ export async function startServer(
   const store = await createStore(config)
   const locker = createLocker(config, logger)
   const access = await createAccessControl(config, logger)
-  const authorizers = [access.authorizer, options.authorizer].filter((a): a is Authorizer => a !== undefined)
+  const metrics = config.metrics ? createMetrics() : undefined
+  const hookSystem = createHookSystem(config, options.hooks ?? {}, logger, metrics?.hooks)
+  const outbox = hookSystem.outbox
+  if (outbox) metrics?.setOutboxCounts(() => outbox.counts())
+  // The pre-access hook is one more authorizer, asked after the others.
+  const authorizers = [access.authorizer, options.authorizer, hookSystem.authorizer].filter(
+    (a): a is Authorizer => a !== undefined,
+  )
   const core = createUploadCore({
     store,
-    locker,
+    locker: metrics ? metrics.instrumentLocker(locker) : locker,
     maxSize: config.maxSize,
     authorizer: authorizers.length > 0 ? composeAuthorizers(authorizers) : undefined,
-    events: composeEvents(access.events, options.events),
+    events: composeEvents(access.events, options.events, metrics?.events, hookSystem.events),
+    hooks: hookSystem.uploadHooks,
   })
   // Chunks staged for verification by a process that crashed are garbage: they never counted.
   const swept = await sweepStagedChunks(stagingDirectoryOf(store))
@@ -72,6 +86,9 @@ export async function startServer(
     protocol,
     inFlight,
     isShuttingDown: () => shuttingDown,
+    observers: metrics
+      ? [metrics.requests, ...(config.metricsPort === undefined ? [metricsRoute(metrics.registry)] : [])]
+      : [],
   })
 
   const server = http.createServer(
@@ -88,6 +105,7 @@ export async function startServer(
     // every request ~45 µs of CPU (docs/benchmarks.md), so a single process goes without it.
     locker.kind === 'memory' ? app.callback() : withRequestScope(app.callback()),
   )
+  metrics?.trackConnections(server)
   // Socket inactivity: a client that stops sending mid-body (slow loris) is cut after idleTimeout;
   // the bytes it did send are stored and its upload can be resumed.
   server.setTimeout(config.idleTimeout, (socket) => socket.destroy())
@@ -117,6 +135,15 @@ export async function startServer(
       resolve()
     })
   })
+  const metricsServer =
+    metrics && config.metricsPort !== undefined
+      ? await startMetricsServer(metrics.registry, config.host, config.metricsPort).catch(
+          (error: unknown) => {
+            server.close()
+            throw error
+          },
+        )
+      : undefined
   const address = server.address() as AddressInfo
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
   const origin = `http://${host}:${address.port}`
@@ -126,7 +153,10 @@ export async function startServer(
       ? setInterval(() => {
           core
             .deleteExpired()
-            .then((count) => count > 0 && logger.info({ count }, 'deleted expired unfinished uploads'))
+            .then((count) => {
+              if (count > 0) logger.info({ count }, 'deleted expired unfinished uploads')
+              metrics?.expired(count)
+            })
             .catch((error: unknown) => logger.error({ err: error }, 'expired-upload cleanup failed'))
         }, config.cleanupInterval).unref()
       : undefined
@@ -147,6 +177,8 @@ export async function startServer(
       server.closeAllConnections()
       await Promise.race([Promise.allSettled([...inFlight]), sleep(5_000)])
       await stopped
+      if (metricsServer) await new Promise((resolve) => metricsServer.close(resolve))
+      await hookSystem.close()
       await store.close()
       await locker.close()
       await access.close()

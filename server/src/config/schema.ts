@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { STANDARD_RETRY_SCHEDULE } from '../hooks/delivery.js'
+import { DEFAULT_HOOK_EVENTS, HOOK_TYPES } from '../hooks/types.js'
 import { parseDuration, parseSize } from './units.js'
 
 // The one description of Tusk's configuration. Defaults live here and nowhere else; the README's
@@ -200,6 +202,58 @@ export const configSchema = z
     quotaBytes: size('the byte quota')
       .default(0)
       .describe('bytes of unfinished uploads one owner may have at once (0 = no limit)'),
+    // Hooks and webhooks (server/src/hooks) and metrics (server/src/metrics).
+    hooksUrl: list
+      .pipe(z.array(z.string().regex(/^https?:\/\/\S+$/, 'expected http:// or https:// URLs')))
+      .default([])
+      .describe('webhook endpoints that receive hook events, comma-separated (none = no webhooks)'),
+    hooksEvents: list
+      .pipe(z.array(z.enum(HOOK_TYPES)))
+      .default([...DEFAULT_HOOK_EVENTS])
+      .describe(`hook events sent to the endpoints, comma-separated (of ${HOOK_TYPES.join(', ')})`),
+    hooksSecret: list
+      .pipe(
+        z.array(
+          z
+            .string()
+            .regex(
+              /^whsec_[A-Za-z0-9+/]{32,88}={0,2}$/,
+              'expected a whsec_ secret (base64 of 24-64 random bytes)',
+            ),
+        ),
+      )
+      .default([])
+      .describe('Standard Webhooks signing secrets (whsec_...), comma-separated: several while rotating'),
+    hooksTimeout: duration('the hooks timeout')
+      .refine((ms) => ms >= 100, 'expected at least 100ms')
+      .default(15_000)
+      .describe('longest wait for a webhook endpoint to answer one request'),
+    hooksFormat: z
+      .enum(['tusd', 'standard'])
+      .default('tusd')
+      .describe(
+        "webhook bodies: tusd (tusd's, so tusd receivers work) or standard ({type, timestamp, data})",
+      ),
+    hooksRetrySchedule: list
+      .transform((items, ctx) =>
+        items.map((item) => {
+          const ms = parseDuration(item)
+          if (!Number.isSafeInteger(ms) || ms < 0) {
+            ctx.addIssue({ code: 'custom', message: `expected durations such as "5s,5m,2h", not "${item}"` })
+          }
+          return ms
+        }),
+      )
+      .default(STANDARD_RETRY_SCHEDULE.map(parseDuration))
+      .describe('delays before each retry of an undelivered event; after the last, a dead letter'),
+    hooksKeepHeaders: list
+      .transform((names) => names.map((name) => name.toLowerCase()))
+      .default([])
+      .describe('credential headers (authorization, cookie) still sent to hooks'),
+    metrics: bool.default(true).describe('serve Prometheus metrics at /metrics'),
+    metricsPort: int(0, 65535)
+      .optional()
+      .describe('serve /metrics on this port (on --host) instead of the tus port'),
     logLevel: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
       .default('info')
@@ -220,6 +274,13 @@ export const configSchema = z
         code: 'custom',
         path: [keySources[1] as string],
         message: `give one JWT key source, not ${keySources.join(' and ')}`,
+      })
+    }
+    if (config.hooksUrl.length > 0 && config.hooksSecret.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['hooksSecret'],
+        message: 'required with --hooks-url (webhooks are signed)',
       })
     }
     if (Boolean(config.s3AccessKeyId) !== Boolean(config.s3SecretAccessKey)) {

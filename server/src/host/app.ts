@@ -1,4 +1,4 @@
-import Koa from 'koa'
+import Koa, { type Middleware } from 'koa'
 import type { Config } from '../config/schema.js'
 import type { TuskLocker } from '../lockers/index.js'
 import type { Logger } from '../log.js'
@@ -17,6 +17,8 @@ export interface AppDeps {
   inFlight: Set<Promise<void>>
   locker: TuskLocker
   isShuttingDown: () => boolean
+  /** Host middleware that sees every request after the request log (metrics). */
+  observers?: Middleware[]
 }
 
 /** The Koa host: host concerns as middleware, then the tus protocol layer under the base path. */
@@ -25,6 +27,7 @@ export function createApp(deps: AppDeps): Koa {
   app.silent = true
   app.on('error', logHostError(deps.logger))
   app.use(requestLog(deps.logger, deps.config.basePath))
+  for (const observer of deps.observers ?? []) app.use(observer)
   app.use(corsMiddleware(deps.config))
   app.use(healthRoutes(deps.store, deps.locker, deps.isShuttingDown))
   app.use(tusMount(deps.config.basePath, deps.protocol, deps.inFlight))

@@ -5,6 +5,7 @@ import { bodyLimit, writeBody } from './body.js'
 import { receiveVerifiedChunk } from './checksum/verified-chunk.js'
 import { effectiveMaxSize } from './create.js'
 import { accessibleUpload, authorizeBeforeLock, type CoreDeps } from './deps.js'
+import { finishWithHooks } from './finish-hooks.js'
 import { lockUploads } from './locks.js'
 import type { AppendInput, OperationContext } from './types.js'
 
@@ -91,7 +92,7 @@ export async function appendToUpload(
   // request did not do what it asked, and the upload may be gone by the time an answer arrives.
   if (takenOver && !input.body.stream.complete) throw ERR.TAKEN_OVER()
   await deps.events.progress?.(upload, ctx.request)
-  if (!wasComplete && isComplete(upload)) await deps.events.finished?.(upload, ctx.request)
+  if (!wasComplete && isComplete(upload)) await finishWithHooks(deps, upload, ctx)
   return upload
 }
 

@@ -3,7 +3,9 @@ import { ERR } from '../errors.js'
 import { isComplete, isPartial, newMetadataRecord } from '../model/record.js'
 import { newUploadId } from '../model/upload-id.js'
 import { effectiveMaxSize } from './create.js'
+import { askBeforeCreate } from './creation-hooks.js'
 import { accessibleUpload, authenticate, type CoreDeps } from './deps.js'
+import { finishWithHooks } from './finish-hooks.js'
 import { lockUploads } from './locks.js'
 import type { ConcatenateInput, OperationContext } from './types.js'
 
@@ -33,7 +35,7 @@ export async function concatenateUploads(
     request: ctx.request,
     partials: checked,
   })
-  const maxSize = effectiveMaxSize(deps.maxSize, grant?.maxSize)
+  let maxSize = effectiveMaxSize(deps.maxSize, grant?.maxSize)
 
   const final = new Upload({
     id: newUploadId(),
@@ -43,6 +45,23 @@ export async function concatenateUploads(
       maxSize: grant?.maxSize,
     }),
   })
+  if (deps.hooks.beforeCreate) {
+    // The hook sees the length the partials (all finished) add up to; it is checked again under the locks.
+    const sizes = new Map(checked.map((partial) => [partial.id, partial.size ?? 0]))
+    final.size = input.partialIds.reduce((sum, id) => sum + (sizes.get(id) ?? 0), 0)
+    maxSize = await askBeforeCreate(
+      deps,
+      final,
+      maxSize,
+      (metadata, lowered) =>
+        newMetadataRecord(metadata, input.concat, {
+          owner: grant?.owner,
+          maxSize: lowered ?? grant?.maxSize,
+        }),
+      grant?.metadata ?? input.metadata,
+      ctx,
+    )
+  }
   // The partials are locked while they are read, so that none is deleted half-way through.
   const locks = await lockUploads(deps.locker, [final.id, ...unique], ctx.signal)
   try {
@@ -70,7 +89,7 @@ export async function concatenateUploads(
   } finally {
     await locks.release()
   }
-  await deps.events.finished?.(final, ctx.request)
+  await finishWithHooks(deps, final, ctx)
   return final
 }
 

@@ -5,6 +5,7 @@ import { stagingDirectoryOf } from './checksum/verified-chunk.js'
 import { concatenateUploads } from './concatenate.js'
 import { createUpload } from './create.js'
 import type { CoreDeps } from './deps.js'
+import { noHooks, type UploadHooks } from './hooks.js'
 import { openDownload, readUploadState } from './read.js'
 import { terminateUpload } from './terminate.js'
 import {
@@ -49,6 +50,8 @@ export interface UploadCoreOptions {
   authorizer?: Authorizer
   /** Told what happened to uploads; nobody is when absent. */
   events?: UploadEvents
+  /** Asked, and waited for, before an upload is created, finished or terminated. */
+  hooks?: UploadHooks
 }
 
 export function createUploadCore(options: UploadCoreOptions): UploadCore {
@@ -64,6 +67,7 @@ export function createUploadCore(options: UploadCoreOptions): UploadCore {
     stagingDirectory: stagingDirectoryOf(store),
     authorizer,
     events: options.events ?? {},
+    hooks: options.hooks ?? noHooks,
     open: authorizer === allowEveryone,
   }
   return {

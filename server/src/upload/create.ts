@@ -4,7 +4,9 @@ import { isComplete, newMetadataRecord } from '../model/record.js'
 import { newUploadId } from '../model/upload-id.js'
 import { bodyLimit, writeBody } from './body.js'
 import { receiveVerifiedChunk, type StagedChunk } from './checksum/verified-chunk.js'
+import { askBeforeCreate } from './creation-hooks.js'
 import { authenticate, type CoreDeps } from './deps.js'
+import { finishWithHooks } from './finish-hooks.js'
 import type { CreateInput, OperationContext } from './types.js'
 
 /**
@@ -31,7 +33,7 @@ export async function createUpload(
     size: input.size,
     metadata: input.metadata,
   })
-  const maxSize = effectiveMaxSize(deps.maxSize, grant?.maxSize)
+  let maxSize = effectiveMaxSize(deps.maxSize, grant?.maxSize)
   if (input.size !== undefined && maxSize > 0 && input.size > maxSize) {
     throw ERR.TOO_LARGE(`length ${input.size} > ${maxSize} allowed for this upload`)
   }
@@ -44,6 +46,18 @@ export async function createUpload(
       maxSize: grant?.maxSize,
     }),
   })
+  maxSize = await askBeforeCreate(
+    deps,
+    upload,
+    maxSize,
+    (metadata, lowered) =>
+      newMetadataRecord(metadata, input.concat, {
+        owner: grant?.owner,
+        maxSize: lowered ?? grant?.maxSize,
+      }),
+    grant?.metadata ?? input.metadata,
+    ctx,
+  )
   const body = input.body
   const limit = body ? bodyLimit(body.length, upload, maxSize) : 0
   let staged: StagedChunk | undefined
@@ -68,7 +82,7 @@ export async function createUpload(
     await staged?.discard()
   }
   if (upload.offset > 0) await deps.events.progress?.(upload, ctx.request)
-  if (isComplete(upload)) await deps.events.finished?.(upload, ctx.request)
+  if (isComplete(upload)) await finishWithHooks(deps, upload, ctx)
   return upload
 }
 

@@ -3,6 +3,7 @@ import { ERRORS } from '@tus/utils'
 import { ERR } from '../errors.js'
 import { isExpired } from '../model/expiry.js'
 import type { StoreCapabilities, TuskStore } from '../stores/types.js'
+import type { UploadHooks } from './hooks.js'
 import type { Authorizer, Intent, OperationContext, UploadEvents } from './types.js'
 
 /** What the upload core's operations work with; built once by createUploadCore. */
@@ -17,6 +18,7 @@ export interface CoreDeps {
   readonly stagingDirectory: string
   readonly authorizer: Authorizer
   readonly events: UploadEvents
+  readonly hooks: UploadHooks
   /** Whether the authorizer is the open policy (then nothing is read just to authorize). */
   readonly open: boolean
 }

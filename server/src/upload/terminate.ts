@@ -16,6 +16,7 @@ export async function terminateUpload(deps: CoreDeps, id: string, ctx: Operation
   let upload: Upload
   try {
     upload = await accessibleUpload(deps, id, 'terminate', ctx)
+    await deps.hooks.beforeTerminate?.(upload, ctx.request)
     await terminate(id)
   } finally {
     await locks.release()

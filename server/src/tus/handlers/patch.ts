@@ -2,7 +2,7 @@ import { expiresAt } from '../../model/expiry.js'
 import { chunkVerification } from '../checksum-header.js'
 import { contentLength } from '../constants.js'
 import { operationContext, type TusHandler, uploadIdOf } from '../context.js'
-import { sendEmpty } from '../respond.js'
+import { sendFinishable } from '../finish-response.js'
 
 /**
  * PATCH: "apply the bytes contained in the message at the given offset specified by the
@@ -25,7 +25,7 @@ export const handlePatch: TusHandler = async (tus, exchange) => {
     },
     operationContext(exchange),
   )
-  sendEmpty(res, 204, {
+  sendFinishable(res, upload, 204, {
     'Upload-Offset': String(upload.offset),
     // "This header MUST be included in every PATCH response if the upload is going to expire."
     'Upload-Expires': expiresAt(upload, tus.core.expiryPeriod)?.toUTCString(),

@@ -4,9 +4,9 @@ import { expiresAt } from '../../model/expiry.js'
 import { chunkVerification } from '../checksum-header.js'
 import { carriesUploadData, contentLength, headerText } from '../constants.js'
 import { operationContext, type TusContext, type TusExchange, type TusHandler } from '../context.js'
+import { sendFinishable } from '../finish-response.js'
 import { uploadIdFromUrl, uploadUrl } from '../location.js'
 import { clientMetadata } from '../metadata.js'
-import { sendEmpty } from '../respond.js'
 
 /**
  * POST to the base path: creation (with or without data, or with a deferred length), a partial
@@ -72,7 +72,7 @@ async function createFinal(tus: TusContext, exchange: TusExchange, concat: strin
 }
 
 function sendCreated(tus: TusContext, { req, res }: TusExchange, upload: Upload, withData: boolean): void {
-  sendEmpty(res, 201, {
+  sendFinishable(res, upload, 201, {
     Location: uploadUrl(req, tus.config, upload.id),
     'Upload-Offset': withData ? String(upload.offset) : undefined,
     'Upload-Expires': expiresAt(upload, tus.core.expiryPeriod)?.toUTCString(),

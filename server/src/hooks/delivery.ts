@@ -1,0 +1,147 @@
+import type { Logger } from '../log.js'
+import { postSigned } from './http-endpoint.js'
+import type { Claimed, Outbox } from './outbox/types.js'
+import type { HookMetrics } from './types.js'
+
+/** Standard Webhooks' suggested schedule after the first attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h. */
+export const STANDARD_RETRY_SCHEDULE = ['5s', '5m', '30m', '2h', '5h', '10h', '14h', '20h', '24h']
+
+const BATCH = 16
+
+export interface DelivererOptions {
+  readonly outbox: Outbox
+  readonly sign: (id: string, at: Date, body: string) => string
+  readonly timeoutMs: number
+  /** Delays before the 2nd, 3rd, ... attempt, in ms; after the last, a dead letter. */
+  readonly retrySchedule: readonly number[]
+  /** How often the outbox is looked at for due records (and records other instances added). */
+  readonly pollMs: number
+  readonly logger: Logger
+  readonly metrics?: HookMetrics
+}
+
+export interface Deliverer {
+  /** Look for due records now (after an event was added), without waiting for the next poll. */
+  kick(): void
+  close(): Promise<void>
+}
+
+/**
+ * Delivers the outbox's records: each attempt is a signed POST with the record's stable
+ * `webhook-id`; 2xx removes it; 410 disables the endpoint and dead-letters it; anything else is
+ * retried on the schedule (with ±10% jitter), or after the receiver's Retry-After when it gives one,
+ * until the schedule is used up: then it is a dead letter (`tusk-server hooks list`, metrics).
+ */
+export function startDeliverer(options: DelivererOptions): Deliverer {
+  const { outbox, logger } = options
+  let running: Promise<void> | undefined
+  let again = false
+  let closed = false
+
+  const pump = () => {
+    if (closed) return
+    if (running) {
+      again = true
+      return
+    }
+    running = (async () => {
+      do {
+        again = false
+        let claimed: Claimed[]
+        try {
+          claimed = await outbox.claimDue(BATCH)
+        } catch (error) {
+          logger.warn({ err: error }, 'hook outbox unavailable; will retry')
+          return
+        }
+        await Promise.all(claimed.map((c) => attempt(c)))
+        if (claimed.length === BATCH) again = true
+      } while (again && !closed)
+    })().finally(() => {
+      running = undefined
+    })
+  }
+
+  async function attempt(claimed: Claimed): Promise<void> {
+    const { record } = claimed
+    try {
+      if (await outbox.isDisabled(record.url)) {
+        await outbox.deadLetter(claimed, 'the endpoint is disabled (it answered 410 Gone)')
+        return
+      }
+      options.metrics?.invoked(record.type)
+      const outcome = await postSigned(record.url, {
+        id: record.eventId,
+        body: record.body,
+        sign: options.sign,
+        timeoutMs: options.timeoutMs,
+        readBody: false,
+      })
+      if (outcome.ok) {
+        await outbox.complete(claimed)
+        logger.debug(
+          { hook: record.type, eventId: record.eventId, attempts: record.attempts + 1 },
+          'hook delivered',
+        )
+        return
+      }
+      options.metrics?.failed(record.type)
+      if (outcome.gone) {
+        await outbox.disable(record.url)
+        await outbox.deadLetter(claimed, outcome.reason)
+        logger.warn(
+          { hook: record.type, eventId: record.eventId },
+          'hook endpoint answered 410 Gone: disabled',
+        )
+        return
+      }
+      const delay = outcome.retryAfterMs ?? jitter(options.retrySchedule[record.attempts])
+      if (record.attempts >= options.retrySchedule.length || delay === undefined) {
+        await outbox.deadLetter(claimed, outcome.reason)
+        logger.error(
+          {
+            hook: record.type,
+            eventId: record.eventId,
+            attempts: record.attempts + 1,
+            reason: outcome.reason,
+          },
+          'hook not delivered after the last retry: dead letter',
+        )
+        return
+      }
+      await outbox.reschedule(claimed, Date.now() + delay, outcome.reason)
+      logger.info(
+        {
+          hook: record.type,
+          eventId: record.eventId,
+          attempts: record.attempts + 1,
+          reason: outcome.reason,
+          retryInMs: delay,
+        },
+        'hook delivery failed; will retry',
+      )
+    } catch (error) {
+      // The outbox itself failed (Redis down, disk full): the claim is released after staleClaimMs.
+      logger.warn(
+        { err: error, eventId: record.eventId },
+        'hook outbox update failed; the event stays in the outbox',
+      )
+    }
+  }
+
+  const timer = setInterval(pump, options.pollMs).unref()
+  pump()
+  return {
+    kick: pump,
+    async close() {
+      closed = true
+      clearInterval(timer)
+      await running
+    },
+  }
+}
+
+function jitter(ms: number | undefined): number | undefined {
+  if (ms === undefined) return undefined
+  return Math.round(ms * (0.9 + Math.random() * 0.2))
+}

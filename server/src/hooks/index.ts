@@ -1,0 +1,124 @@
+import type { Upload } from '@tus/utils'
+import type { Config } from '../config/schema.js'
+import { createRedisClient } from '../lockers/redis-connection.js'
+import type { Logger } from '../log.js'
+import type { UploadHooks } from '../upload/hooks.js'
+import type { Authorizer, RequestInfo, UploadEvents } from '../upload/types.js'
+import { type BlockingDeps, blockingUploadHooks, preAccessAuthorizer } from './blocking.js'
+import { type Deliverer, startDeliverer } from './delivery.js'
+import { hookEvents, newEventId } from './events.js'
+import { createFileOutbox } from './outbox/file-outbox.js'
+import { createRedisOutbox } from './outbox/redis-outbox.js'
+import type { Outbox } from './outbox/types.js'
+import { describeRequest, describeUpload, storageLocator } from './payload.js'
+import { createSigner } from './signing.js'
+import type { HookEvent, HookMetrics, HookType, TuskHooks } from './types.js'
+
+export type HooksConfig = Pick<
+  Config,
+  | 'hooksUrl'
+  | 'hooksEvents'
+  | 'hooksSecret'
+  | 'hooksTimeout'
+  | 'hooksFormat'
+  | 'hooksRetrySchedule'
+  | 'hooksKeepHeaders'
+  | 'redisUrl'
+  | 'dataDir'
+  | 'store'
+  | 's3Bucket'
+>
+
+/** What the server plugs into the upload core; parts nobody listens to are undefined (no cost). */
+export interface HookSystem {
+  readonly uploadHooks: UploadHooks | undefined
+  readonly events: UploadEvents | undefined
+  readonly authorizer: Authorizer | undefined
+  readonly outbox: Outbox | undefined
+  close(): Promise<void>
+}
+
+/** A claim older than this is taken to belong to a process that died mid-delivery. */
+const staleClaimMs = (config: HooksConfig) => config.hooksTimeout + 30_000
+
+/** The outbox this configuration uses: Redis when shared, else a directory in the data dir. */
+export function openOutbox(config: HooksConfig): Outbox {
+  if (config.redisUrl) {
+    const redis = createRedisClient(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true })
+    return createRedisOutbox(redis, staleClaimMs(config))
+  }
+  return createFileOutbox(config.dataDir, staleClaimMs(config))
+}
+
+export function createHookSystem(
+  config: HooksConfig,
+  inProcess: TuskHooks,
+  logger: Logger,
+  metrics?: HookMetrics,
+  pollMs = 500,
+): HookSystem {
+  const endpoints = config.hooksUrl
+  const subscribed = new Set<string>(config.hooksEvents)
+  const storageOf = storageLocator(config)
+  const keep = new Set(config.hooksKeepHeaders)
+  const describe = (type: HookType, upload: Upload, request: RequestInfo): HookEvent => ({
+    type,
+    upload: describeUpload(upload, storageOf),
+    request: describeRequest(request, keep),
+  })
+  const sign = createSigner(config.hooksSecret)
+  const blockingDeps: BlockingDeps = {
+    inProcess,
+    endpoints,
+    subscribed,
+    format: config.hooksFormat,
+    sign,
+    timeoutMs: config.hooksTimeout,
+    logger,
+    metrics,
+    describe,
+    newEventId,
+  }
+  const uploadHooks = blockingUploadHooks(blockingDeps)
+  const authorizer = preAccessAuthorizer(blockingDeps, (uploads) =>
+    uploads.map((u) => describeUpload(u, storageOf)),
+  )
+  const wantsOutbox = endpoints.length > 0 && config.hooksEvents.some((type) => !type.startsWith('pre-'))
+  const outbox = wantsOutbox ? openOutbox(config) : undefined
+  let deliverer: Deliverer | undefined
+  if (outbox) {
+    deliverer = startDeliverer({
+      outbox,
+      sign,
+      timeoutMs: config.hooksTimeout,
+      retrySchedule: config.hooksRetrySchedule,
+      pollMs,
+      logger,
+      metrics,
+    })
+  }
+  const events = hookEvents({
+    inProcess,
+    endpoints,
+    subscribed,
+    format: config.hooksFormat,
+    outbox,
+    deliverer,
+    logger,
+    metrics,
+    describe,
+  })
+  return {
+    uploadHooks: Object.keys(uploadHooks).length > 0 ? uploadHooks : undefined,
+    events,
+    authorizer,
+    outbox,
+    async close() {
+      await deliverer?.close()
+      await outbox?.close()
+    },
+  }
+}
+
+export type { HookEvent, HookRequest, HookResponse, HookType, HookUpload, TuskHooks } from './types.js'
+export { HOOK_TYPES } from './types.js'

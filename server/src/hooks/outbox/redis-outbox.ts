@@ -1,0 +1,156 @@
+import { randomBytes } from 'node:crypto'
+import { hostname } from 'node:os'
+import type { RedisClient } from '../../lockers/redis-connection.js'
+import type { Claimed, DeliveryRecord, Outbox } from './types.js'
+
+// The outbox shared by every instance of one deployment, in Redis (--redis-url):
+//   {tusk:hooks}:stream    records due now, read through one consumer group: each record goes to
+//                          one instance per attempt; one that dies mid-attempt leaves its entry
+//                          pending, and another instance claims it (XAUTOCLAIM) after staleClaimMs
+//   {tusk:hooks}:retry     records waiting for a later attempt, scored by when they are due; a Lua
+//                          script moves due ones into the stream (atomically: once, by one instance)
+//   {tusk:hooks}:dead      dead letters by key;  {tusk:hooks}:disabled  endpoints that answered 410
+// The hash tag keeps every key in one slot, so the script also runs on a Redis Cluster.
+
+const STREAM = '{tusk:hooks}:stream'
+const RETRY = '{tusk:hooks}:retry'
+const DEAD = '{tusk:hooks}:dead'
+const DISABLED = '{tusk:hooks}:disabled'
+const GROUP = 'tusk-hooks'
+
+const MOVE_DUE = `
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, 100)
+for _, member in ipairs(due) do
+  redis.call('ZREM', KEYS[1], member)
+  redis.call('XADD', KEYS[2], '*', 'r', member)
+end
+return #due`
+
+type StreamEntry = [id: string, fields: string[]]
+
+export function createRedisOutbox(redis: RedisClient, staleClaimMs: number): Outbox {
+  const consumer = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`
+  let groupReady: Promise<void> | undefined
+  const ensureGroup = () =>
+    (groupReady ??= redis.xgroup('CREATE', STREAM, GROUP, '0', 'MKSTREAM').then(
+      () => {},
+      (error: Error) => {
+        if (!/BUSYGROUP/.test(error.message)) {
+          groupReady = undefined
+          throw error
+        }
+      },
+    ))
+  const parse = ([id, fields]: StreamEntry): Claimed | undefined => {
+    const index = fields.indexOf('r')
+    const json = index >= 0 ? fields[index + 1] : undefined
+    if (json === undefined) return undefined
+    return { record: JSON.parse(json) as DeliveryRecord, handle: id }
+  }
+  const done = (claimed: Claimed) =>
+    redis.multi().xack(STREAM, GROUP, claimed.handle).xdel(STREAM, claimed.handle)
+
+  return {
+    kind: 'redis',
+    async add(records) {
+      await ensureGroup()
+      const batch = redis.multi()
+      for (const record of records) batch.xadd(STREAM, '*', 'r', JSON.stringify(record))
+      await batch.exec()
+    },
+    async claimDue(limit) {
+      await ensureGroup()
+      await redis.eval(MOVE_DUE, 2, RETRY, STREAM, String(Date.now()))
+      const claimed: Claimed[] = []
+      // Entries another instance claimed and never finished (it died): taken over after staleClaimMs.
+      const stale = (await redis.xautoclaim(
+        STREAM,
+        GROUP,
+        consumer,
+        staleClaimMs,
+        '0-0',
+        'COUNT',
+        limit,
+      )) as [string, StreamEntry[]]
+      for (const entry of stale[1] ?? []) {
+        const c = entry && entry[1] ? parse(entry) : undefined
+        if (c) claimed.push(c)
+      }
+      if (claimed.length < limit) {
+        const fresh = (await redis.xreadgroup(
+          'GROUP',
+          GROUP,
+          consumer,
+          'COUNT',
+          limit - claimed.length,
+          'STREAMS',
+          STREAM,
+          '>',
+        )) as [string, StreamEntry[]][] | null
+        for (const entry of fresh?.[0]?.[1] ?? []) {
+          const c = parse(entry)
+          if (c) claimed.push(c)
+        }
+      }
+      return claimed
+    },
+    async complete(claimed) {
+      await done(claimed).exec()
+    },
+    async reschedule(claimed, dueAt, error) {
+      const record: DeliveryRecord = {
+        ...claimed.record,
+        attempts: claimed.record.attempts + 1,
+        lastError: error,
+      }
+      await done(claimed).zadd(RETRY, dueAt, JSON.stringify(record)).exec()
+    },
+    async deadLetter(claimed, error) {
+      const record: DeliveryRecord = {
+        ...claimed.record,
+        attempts: claimed.record.attempts + 1,
+        lastError: error,
+      }
+      await done(claimed).hset(DEAD, record.key, JSON.stringify(record)).exec()
+    },
+    async counts() {
+      const [stream, retry, dead] = await Promise.all([
+        redis.xlen(STREAM),
+        redis.zcard(RETRY),
+        redis.hlen(DEAD),
+      ])
+      return { pending: stream + retry, dead }
+    },
+    async deadLetters() {
+      const all = await redis.hgetall(DEAD)
+      return Object.values(all)
+        .map((json) => JSON.parse(json) as DeliveryRecord)
+        .sort((a, b) => a.createdAt - b.createdAt)
+    },
+    async retryDead(keys) {
+      const wanted = keys && keys.length > 0 ? new Set(keys) : undefined
+      let count = 0
+      for (const record of await this.deadLetters()) {
+        if (wanted && !wanted.has(record.key) && !wanted.has(record.eventId)) continue
+        // Removed first: if two operators retry at once, only the one whose HDEL counted re-adds it.
+        if ((await redis.hdel(DEAD, record.key)) === 0) continue
+        await redis
+          .multi()
+          .srem(DISABLED, record.url)
+          .xadd(STREAM, '*', 'r', JSON.stringify({ ...record, attempts: 0 }))
+          .exec()
+        count++
+      }
+      return count
+    },
+    async disable(url) {
+      await redis.sadd(DISABLED, url)
+    },
+    async isDisabled(url) {
+      return (await redis.sismember(DISABLED, url)) === 1
+    },
+    async close() {
+      await redis.quit().catch(() => {})
+    },
+  }
+}
