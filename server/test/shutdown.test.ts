@@ -1,53 +1,37 @@
-import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, rm, stat } from 'node:fs/promises'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { bytes } from '../../test-support/bytes.js'
+import { spawnTusk } from '../../test-support/tusk-process.js'
+import { until } from '../../test-support/until.js'
 import { createUpload, send, TUS } from './helpers.js'
 
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url))
-const children: ChildProcess[] = []
-afterEach(() => {
-  for (const child of children.splice(0)) child.kill('SIGKILL')
-})
-
-/** Starts the real command line on a free port; resolves with its URL once it says it is serving. */
-async function startProcess(args: string[] = []) {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'tusk-shutdown-'))
-  const child = spawn(
-    process.execPath,
-    [MAIN, '--port', '0', '--data-dir', dataDir, '--log-level', 'warn', ...args],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  )
-  children.push(child)
-  const exited = new Promise<{ code: number | null; ms: number }>((resolve) => {
-    let signalledAt = 0
-    child.once('spawn', () => {})
-    ;(child as ChildProcess & { markSignal?: () => void }).markSignal = () => {
-      signalledAt = Date.now()
-    }
-    child.once('exit', (code) => resolve({ code, ms: Date.now() - signalledAt }))
-  })
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = ''
-    child.stdout?.on('data', (d) => {
-      out += d
-      const match = /serving tus uploads at (\S+)/.exec(out)
-      if (match?.[1]) resolve(match[1])
-    })
-    child.once('exit', () => reject(new Error(`exited early: ${out}`)))
-  })
+/** The real command line (the test kit's child-process starter) over a data directory, logging at info. */
+async function startProcess(args: string[] = [], existingDataDir?: string) {
+  const dataDir = existingDataDir ?? (await mkdtemp(path.join(tmpdir(), 'tusk-shutdown-')))
+  const tusk = await spawnTusk([`--data-dir=${dataDir}`, '--log-level=info', ...args])
+  let signalledAt = 0
+  const exited = tusk.exited.then(() => ({ code: tusk.child.exitCode, ms: Date.now() - signalledAt }))
   const signal = (name: NodeJS.Signals) => {
-    ;(child as ChildProcess & { markSignal: () => void }).markSignal()
-    child.kill(name)
+    signalledAt = Date.now()
+    tusk.child.kill(name)
   }
-  return { child, url, dataDir, exited, signal, cleanup: () => rm(dataDir, { recursive: true, force: true }) }
+  /** Resolves once the process has logged that it is shutting down (it has handled the signal). */
+  const draining = () =>
+    until(() => tusk.output().includes('shutting down gracefully'), 5_000, 'the shutdown log line')
+  const cleanup = () => rm(dataDir, { recursive: true, force: true })
+  return { child: tusk.child, url: tusk.url, dataDir, exited, signal, draining, cleanup }
 }
+
+/** Resolves once the upload's file holds `size` bytes: the PATCH is in flight, part-way. */
+const onDisk = (dataDir: string, uploadUrl: string, size: number) =>
+  until(
+    async () => (await stat(path.join(dataDir, uploadUrl.split('/').pop() as string))).size === size,
+    5_000,
+    `${size} bytes of the PATCH on disk`,
+  )
 
 /** Starts a PATCH that sends `first` bytes of `total` now and the rest when asked. */
 function slowPatch(url: string, total: Buffer, first: number) {
@@ -73,11 +57,19 @@ describe('graceful shutdown', () => {
     const data = bytes(200_000, 41)
     const upload = await createUpload(server.url, data.length)
     const inFlight = slowPatch(upload, data, 50_000)
-    await new Promise((r) => setTimeout(r, 200))
+    await onDisk(server.dataDir, upload, 50_000)
     server.signal('SIGTERM')
-    await new Promise((r) => setTimeout(r, 200))
-    // No new connections while draining.
-    await expect(send(server.url, { method: 'OPTIONS' })).rejects.toThrow()
+    await server.draining()
+    // No new connections while draining (the listener closes right after the signal is handled).
+    await until(
+      () =>
+        send(server.url, { method: 'OPTIONS' }).then(
+          () => false,
+          () => true,
+        ),
+      5_000,
+      'a new connection refused while draining',
+    )
     inFlight.finish()
     await inFlight.closed
     expect(inFlight.response()).toMatch(/^HTTP\/1\.1 204/)
@@ -91,7 +83,7 @@ describe('graceful shutdown', () => {
     const data = bytes(300_000, 42)
     const upload = await createUpload(server.url, data.length)
     slowPatch(upload, data, 100_000)
-    await new Promise((r) => setTimeout(r, 300))
+    await onDisk(server.dataDir, upload, 100_000)
     server.signal('SIGTERM')
     const exit = await server.exited
     expect(exit.code).toBe(0)
@@ -100,7 +92,7 @@ describe('graceful shutdown', () => {
     expect(stored).toBeGreaterThan(0)
     expect(stored).toBeLessThanOrEqual(100_000)
     // A restarted server reports exactly the stored bytes, and the upload resumes from there.
-    const again = await startProcess(['--data-dir', server.dataDir])
+    const again = await startProcess([], server.dataDir)
     const head = await send(`${again.url}/${upload.split('/').pop()}`, { method: 'HEAD', headers: TUS })
     expect(head.headers['upload-offset']).toBe(String(stored))
     again.signal('SIGTERM')
@@ -113,9 +105,9 @@ describe('graceful shutdown', () => {
     const data = bytes(100_000, 43)
     const upload = await createUpload(server.url, data.length)
     slowPatch(upload, data, 10_000)
-    await new Promise((r) => setTimeout(r, 200))
+    await onDisk(server.dataDir, upload, 10_000)
     server.signal('SIGTERM')
-    await new Promise((r) => setTimeout(r, 200))
+    await server.draining()
     server.child.kill('SIGINT')
     const exit = await server.exited
     expect(exit.code).toBe(1)

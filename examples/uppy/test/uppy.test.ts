@@ -1,13 +1,16 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { Writable } from 'node:stream'
-import { createLogger, startServer, type TuskServer } from '@tusk/server'
+import { createLogger, type TuskServer } from '@tusk/server'
 import getPort from 'get-port'
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sha256 } from '../../../test-support/bytes.js'
 import { launchChromium } from '../../../test-support/chromium.js'
+import { startTusk as startTestTusk } from '../../../test-support/tusk.js'
+import { until } from '../../../test-support/until.js'
 // @ts-expect-error: a plain-JS example module
 import { servePage } from '../serve.mjs'
 
@@ -21,7 +24,6 @@ interface RequestLine {
 
 const TUS = { 'Tus-Resumable': '1.0.0' }
 const SIZE = 6 * 1024 * 1024 + 123
-const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex')
 
 let dataDir: string
 let tuskPort: number
@@ -45,22 +47,12 @@ async function startTusk(): Promise<TuskServer> {
   })
   // shutdownTimeout 0: close() cuts the uploads in flight at once, like a crash of the process.
   const config = { port: tuskPort, dataDir, logLevel: 'info', shutdownTimeout: 0 } as const
-  return startServer(config, { logger: createLogger(config, sink) })
+  return startTestTusk(config, { logger: createLogger(config, sink) })
 }
 
 async function offset(uploadId: string): Promise<number> {
   const response = await fetch(`${tusk.url}/${uploadId}`, { method: 'HEAD', headers: TUS })
   return Number(response.headers.get('upload-offset'))
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  while (Date.now() < deadline) {
-    const value = await probe()
-    if (value !== undefined) return value
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
-  throw new Error(`timed out waiting for ${what}`)
 }
 
 beforeAll(async () => {
@@ -115,16 +107,24 @@ describe('the Uppy example', () => {
     await tab.locator('.uppy-StatusBar-actionBtn--upload').click()
 
     // All three uploads have started on the first instance and none has finished: restart Tusk.
-    const ids = await until('three uploads created', async () => {
-      const created = instances[0]?.filter(
-        (l) => l.msg === 'request' && l.method === 'POST' && l.status === 201,
-      )
-      return created?.length === 3 ? created.map((l) => String(l.uploadId)) : undefined
-    })
-    const before = await until('every upload part-way', async () => {
-      const offsets = await Promise.all(ids.map(offset))
-      return offsets.every((o) => o > 0) ? offsets : undefined
-    })
+    const ids = await until(
+      async () => {
+        const created = instances[0]?.filter(
+          (l) => l.msg === 'request' && l.method === 'POST' && l.status === 201,
+        )
+        return created?.length === 3 ? created.map((l) => String(l.uploadId)) : undefined
+      },
+      60_000,
+      'three uploads created',
+    )
+    const before = await until(
+      async () => {
+        const offsets = await Promise.all(ids.map(offset))
+        return offsets.every((o) => o > 0) ? offsets : undefined
+      },
+      60_000,
+      'every upload part-way',
+    )
     expect(before.every((o) => o < SIZE)).toBe(true)
     await tusk.close()
     tusk = await startTusk()
