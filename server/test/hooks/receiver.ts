@@ -38,7 +38,13 @@ export async function startReceiver(answer: (r: Received) => Answer = () => ({ s
         signed = false
       }
       const json = JSON.parse(body) as Record<string, unknown>
-      const entry: Received = { headers: req.headers, body, json, signed, type: String(json.Type ?? json.type) }
+      const entry: Received = {
+        headers: req.headers,
+        body,
+        json,
+        signed,
+        type: String(json.Type ?? json.type),
+      }
       received.push(entry)
       const a = answer(entry)
       if (a.hang) return

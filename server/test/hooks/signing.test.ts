@@ -5,7 +5,11 @@ import { createSigner, signedHeaders } from '../../src/hooks/signing.js'
 describe('webhook signing (Standard Webhooks)', () => {
   it('matches the published test vector of the standardwebhooks package', () => {
     const sign = createSigner(['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'])
-    const signature = sign('msg_p5jXN8AQM9LWM0D4loKWxJek', new Date(1614265330 * 1000), '{"test": 2432232314}')
+    const signature = sign(
+      'msg_p5jXN8AQM9LWM0D4loKWxJek',
+      new Date(1614265330 * 1000),
+      '{"test": 2432232314}',
+    )
     expect(signature).toBe('v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=')
   })
 

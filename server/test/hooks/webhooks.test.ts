@@ -65,7 +65,10 @@ describe('webhooks to a real receiver on loopback', () => {
     })
     expect(receiver.received.every((r) => r.signed)).toBe(true)
     const finish = receiver.ofType('post-finish')[0]?.json as {
-      Event: { Upload: Record<string, unknown>; HTTPRequest: { Method: string; Header: Record<string, string[]> } }
+      Event: {
+        Upload: Record<string, unknown>
+        HTTPRequest: { Method: string; Header: Record<string, string[]> }
+      }
     }
     expect(finish.Event.Upload).toMatchObject({
       ID: id,
@@ -92,7 +95,12 @@ describe('webhooks to a real receiver on loopback', () => {
   it('a pre-create rejection reaches the client with the hook status and message; nothing is created', async () => {
     const { receiver, server } = await setup((r) =>
       r.type === 'pre-create'
-        ? { body: JSON.stringify({ RejectUpload: true, HTTPResponse: { StatusCode: 422, Body: 'no PDFs here' } }) }
+        ? {
+            body: JSON.stringify({
+              RejectUpload: true,
+              HTTPResponse: { StatusCode: 422, Body: 'no PDFs here' },
+            }),
+          }
         : { status: 204 },
     )
     const reply = await send(server.url, { method: 'POST', headers: { ...TUS, 'Upload-Length': '5' } })
@@ -143,21 +151,24 @@ describe('webhooks to a real receiver on loopback', () => {
     ['returns invalid JSON', { body: '{nope' }, 'invalid JSON'],
     ['returns a huge body', { body: JSON.stringify({ x: 'y'.repeat(200_000) }) }, 'more than'],
     ['redirects', { status: 307, headers: { location: 'http://127.0.0.1:1/' } }, 'redirect'],
-  ])('a blocking hook that %s answers the client 503 with a reason; the server stays up', async (_w, answer, reason) => {
-    const { server, receiver } = await setup((r) => (r.type === 'pre-create' ? answer : { status: 204 }), {
-      hooksEvents: 'pre-create',
-    })
-    const started = Date.now()
-    const reply = await send(server.url, { method: 'POST', headers: { ...TUS, 'Upload-Length': '5' } })
-    expect(reply.status).toBe(503)
-    expect(reply.body.toString()).toMatch(/^ERR_HOOK_FAILED: .*the pre-create hook /)
-    expect(reply.body.toString()).toContain(reason)
-    expect(Date.now() - started).toBeLessThan(6_000)
-    // tusd's retries: 3 more attempts after a 500.
-    if (answer.status === 500) expect(receiver.ofType('pre-create')).toHaveLength(4)
-    const health = await send(`${server.origin}/health`)
-    expect(health.status).toBe(200)
-  })
+  ])(
+    'a blocking hook that %s answers the client 503 with a reason; the server stays up',
+    async (_w, answer, reason) => {
+      const { server, receiver } = await setup((r) => (r.type === 'pre-create' ? answer : { status: 204 }), {
+        hooksEvents: 'pre-create',
+      })
+      const started = Date.now()
+      const reply = await send(server.url, { method: 'POST', headers: { ...TUS, 'Upload-Length': '5' } })
+      expect(reply.status).toBe(503)
+      expect(reply.body.toString()).toMatch(/^ERR_HOOK_FAILED: .*the pre-create hook /)
+      expect(reply.body.toString()).toContain(reason)
+      expect(Date.now() - started).toBeLessThan(6_000)
+      // tusd's retries: 3 more attempts after a 500.
+      if (answer.status === 500) expect(receiver.ofType('pre-create')).toHaveLength(4)
+      const health = await send(`${server.origin}/health`)
+      expect(health.status).toBe(200)
+    },
+  )
 
   it('a blocking hook endpoint that is unreachable answers 503', async () => {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'tusk-hooks-'))
@@ -177,10 +188,19 @@ describe('webhooks to a real receiver on loopback', () => {
   })
 
   it('pre-finish may replace the final response; the protocol headers stay', async () => {
-    const { server } = await setup((r) =>
-      r.type === 'pre-finish'
-        ? { body: JSON.stringify({ HTTPResponse: { StatusCode: 200, Body: '{"ok":true}', Header: { 'Content-Type': 'application/json', 'X-Done': 'yes' } } }) }
-        : { status: 204 },
+    const { server } = await setup(
+      (r) =>
+        r.type === 'pre-finish'
+          ? {
+              body: JSON.stringify({
+                HTTPResponse: {
+                  StatusCode: 200,
+                  Body: '{"ok":true}',
+                  Header: { 'Content-Type': 'application/json', 'X-Done': 'yes' },
+                },
+              }),
+            }
+          : { status: 204 },
       { hooksEvents: 'pre-finish,post-finish' },
     )
     const { reply } = await finishUpload(server)
@@ -191,8 +211,9 @@ describe('webhooks to a real receiver on loopback', () => {
   })
 
   it('pre-terminate may refuse: the upload stays', async () => {
-    const { server } = await setup((r) =>
-      r.type === 'pre-terminate' ? { body: JSON.stringify({ RejectTermination: true }) } : { status: 204 },
+    const { server } = await setup(
+      (r) =>
+        r.type === 'pre-terminate' ? { body: JSON.stringify({ RejectTermination: true }) } : { status: 204 },
       { hooksEvents: 'pre-terminate' },
     )
     const { url } = await finishUpload(server)
@@ -204,7 +225,9 @@ describe('webhooks to a real receiver on loopback', () => {
   it('a post-finish that failed (500, Retry-After) is retried with the same webhook-id until delivered', async () => {
     let failures = 2
     const { receiver, server } = await setup((r) =>
-      r.type === 'post-finish' && failures-- > 0 ? { status: 503, headers: { 'retry-after': '0' } } : { status: 204 },
+      r.type === 'post-finish' && failures-- > 0
+        ? { status: 503, headers: { 'retry-after': '0' } }
+        : { status: 204 },
     )
     await finishUpload(server)
     await until(() => expect(receiver.ofType('post-finish')).toHaveLength(3))
@@ -259,13 +282,18 @@ describe('webhooks to a real receiver on loopback', () => {
 
   it('--hooks-format standard sends {type, timestamp, data} and reads Tusk response fields', async () => {
     const { receiver, server } = await setup(
-      (r) => (r.type === 'pre-create' ? { body: JSON.stringify({ reject: { status: 401, message: 'who?' } }) } : {}),
+      (r) =>
+        r.type === 'pre-create' ? { body: JSON.stringify({ reject: { status: 401, message: 'who?' } }) } : {},
       { hooksFormat: 'standard', hooksEvents: 'pre-create' },
     )
     const reply = await send(server.url, { method: 'POST', headers: { ...TUS, 'Upload-Length': '5' } })
     expect(reply.status).toBe(401)
     expect(reply.body.toString()).toContain('who?')
-    const body = receiver.received[0]?.json as { type: string; timestamp: string; data: { upload: { size: number } } }
+    const body = receiver.received[0]?.json as {
+      type: string
+      timestamp: string
+      data: { upload: { size: number } }
+    }
     expect(body.type).toBe('pre-create')
     expect(Number.isNaN(Date.parse(body.timestamp))).toBe(false)
     expect(body.data.upload.size).toBe(5)
@@ -283,7 +311,9 @@ describe('in-process hooks', () => {
         authorizer: { authorize: (check) => (check.intent === 'create' ? { owner: 'alice' } : undefined) },
         hooks: {
           'pre-create': (event) =>
-            event.upload.metadata.filename === 'bad.exe' ? { reject: { status: 415, message: 'no .exe' } } : undefined,
+            event.upload.metadata.filename === 'bad.exe'
+              ? { reject: { status: 415, message: 'no .exe' } }
+              : undefined,
           'post-finish': (event) => {
             finished.push(`${event.upload.id}:${event.upload.owner}:${event.upload.offset}`)
           },
