@@ -234,7 +234,10 @@ export const configSchema = z
       .describe(
         "webhook bodies: tusd (tusd's, so tusd receivers work) or standard ({type, timestamp, data})",
       ),
-    hooksRetrySchedule: list
+    // Accepts its own output (ms numbers) too: startServer re-parses a parsed configuration.
+    hooksRetrySchedule: z
+      .union([z.string(), z.array(z.union([z.string(), z.number()]))])
+      .transform((value) => (Array.isArray(value) ? value : value.split(',').map((item) => item.trim())))
       .transform((items, ctx) =>
         items.map((item) => {
           const ms = parseDuration(item)
