@@ -58,15 +58,15 @@ $('#logout').addEventListener('click', async () => {
 })
 
 /**
- * The token provider of one upload: a token from this page's server, reused until shortly before it
- * expires (the SDK asks before each request). A refusal is kept so the page can show its reason.
+ * The token provider of one upload: a fresh token from this page's server each time the SDK asks
+ * (before its requests, and again after a 401), so an expired or refused token is never reused. A
+ * refusal is kept so the page can show the server's reason.
  */
 function tokensFor(file) {
   const provider = async () => {
-    if (provider.current && Date.now() < provider.current.renewAt) return provider.current.token
     try {
-      const { token, expiresInSeconds } = await api('POST', '/api/upload-token', { filename: file.name })
-      provider.current = { token, renewAt: Date.now() + Math.max(0, expiresInSeconds - 30) * 1000 }
+      const { token } = await api('POST', '/api/upload-token', { filename: file.name })
+      provider.refusal = undefined
       return token
     } catch (error) {
       provider.refusal = error.message

@@ -109,6 +109,7 @@ describe('the authentication example', () => {
       .toBe('Upload failed: log in first: uploads need a logged-in user')
     expect(await row.getAttribute('class')).toContain('failed')
     expect(await row.locator('a').count()).toBe(0)
+    await page.screenshot({ path: SCREENSHOT.replace('.png', '-refused.png'), fullPage: true })
     // The only errors are the refused token requests themselves (Chromium logs every 4xx).
     const tokenEndpoint = new URL('/api/upload-token', example.pageUrl).href
     expect(problems.length).toBeGreaterThan(0)
