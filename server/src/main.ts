@@ -4,6 +4,7 @@ import { redactSecrets, startupBanner } from './banner.js'
 import { runSupervisor, shouldSupervise } from './cluster/supervisor.js'
 import { ConfigError, HelpRequested, helpText, loadConfig } from './config/load.js'
 import { formatSize } from './config/units.js'
+import { hooksCommand } from './hooks/command.js'
 import { createLogger, isTerminal } from './log.js'
 import { startServer } from './server.js'
 import { tokenCommand } from './token-command.js'
@@ -12,6 +13,7 @@ import { tokenCommand } from './token-command.js'
 // and stop gracefully on the first SIGTERM/SIGINT (at once on the second).
 async function main(): Promise<void> {
   if (process.argv[2] === 'token') process.exit(await tokenCommand(process.argv.slice(3)))
+  if (process.argv[2] === 'hooks') process.exit(await hooksCommand(process.argv.slice(3)))
   let config: ReturnType<typeof loadConfig>
   try {
     config = loadConfig()
