@@ -6,8 +6,9 @@
 # deploy/test/runtime-stage.test.ts runs this file's runtime stage outside a container (same files,
 # same install command, same environment and command) and checks health and a clean SIGTERM exit.
 
-# Node 24 (LTS) is the default; Node 26 is tested too (README "Supported Node.js versions").
-ARG NODE_IMAGE=node:24-trixie-slim
+# Node 26, the active LTS line, is the default; Node 24 (maintenance LTS) is tested too (README
+# "Supported Node.js versions"): --build-arg NODE_IMAGE=node:24-trixie-slim.
+ARG NODE_IMAGE=node:26-trixie-slim
 
 # --- build: the whole workspace with dev dependencies, compiled to server/dist -----------------------
 FROM ${NODE_IMAGE} AS build
