@@ -120,7 +120,9 @@ export function httpError(method: string, url: string, res: HttpResponse, what: 
   // A proxy or plain web server in the way answers with an HTML page: say so, with its title,
   // instead of quoting the page's first line ("<html>").
   const page = fromTusServer ? null : describeHtmlPage(body, res.getHeader('Content-Type'))
-  const serverMessage = page ?? firstLine(body)
+  // A HEAD answer has no body: a refused token's reason is then in the Bearer challenge.
+  const serverMessage =
+    page ?? firstLine(body) ?? (status === 401 ? bearerReason(res.getHeader('WWW-Authenticate')) : undefined)
   const hint =
     status === 502 || status === 503 || status === 504
       ? 'is the server running?'
@@ -135,8 +137,21 @@ export function httpError(method: string, url: string, res: HttpResponse, what: 
     retryAfterMs: parseRetryAfter(res.getHeader('Retry-After')),
     message: page
       ? `${what}: ${status} from a proxy or web server, not a tus server (HTML page "${page}"); ${hint}`
-      : `${what}: the server answered ${status}${serverMessage ? ` (${serverMessage})` : ''}`,
+      : status === 401
+        ? `${what}: the server refused the token (401${serverMessage ? `: ${refusalReason(serverMessage)}` : ''})`
+        : `${what}: the server answered ${status}${serverMessage ? ` (${serverMessage})` : ''}`,
   })
+}
+
+/** `error_description` of a `WWW-Authenticate: Bearer ...` challenge (RFC 6750), if any. */
+export function bearerReason(challenge: string | undefined | null): string | undefined {
+  const match = /error_description="([^"]*)"/i.exec(challenge ?? '')
+  return match?.[1] || undefined
+}
+
+/** A server's reason without its error code: "ERR_UNAUTHORIZED: token expired" → "token expired". */
+export function refusalReason(serverMessage: string): string {
+  return serverMessage.replace(/^ERR_[A-Z0-9_]+:\s*/, '')
 }
 
 function safeBody(res: HttpResponse): string {
@@ -158,6 +173,9 @@ interface DetailedErrorLike {
 export function toUploadError(error: unknown): TuskUploadError {
   if (error instanceof TuskUploadError) return error
   const detailed = error as DetailedErrorLike
+  // A refusal the SDK's own transport raised (refusal-stack.ts) already is the error to report.
+  if (detailed && typeof detailed === 'object' && detailed.causingError instanceof TuskUploadError)
+    return detailed.causingError
   if (detailed && typeof detailed === 'object' && 'originalRequest' in detailed && detailed.originalRequest) {
     const req = detailed.originalRequest
     const method = req.getMethod()

@@ -25,6 +25,7 @@ export type {
   RetryEvent,
   ServerCapabilities,
   TokenProvider,
+  TokenRequest,
   TransferPlan,
   UploadEvents,
   UploadFailure,

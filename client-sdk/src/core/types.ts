@@ -9,15 +9,33 @@ export type Metadata = Record<string, string>
 
 export type { ChecksumAlgorithm } from './checksum-algorithms.js'
 
-/** Returns a bearer token; called before every request so an expired token is replaced in time. */
-export type TokenProvider = () => string | Promise<string>
+/** What the SDK asks of a token provider. */
+export interface TokenRequest {
+  /**
+   * True once the server refused the last token with 401: return a fresh token, not a cached one
+   * (e.g. ask the backend for a new upload token). False before an ordinary request.
+   */
+  refresh: boolean
+}
+
+/**
+ * Returns a bearer token; called before every request (`{ refresh: false }`) so an expired token is
+ * replaced in time. When the server answers 401, the SDK calls it once with `{ refresh: true }` and
+ * sends the request again with the token it returns; a second 401 in a row fails the upload with an
+ * `unauthorized` error carrying the server's reason. A provider that caches its token should keep
+ * the fresh one for the calls that follow. `() => token` (ignoring the argument) still works.
+ */
+export type TokenProvider = (request: TokenRequest) => string | Promise<string>
 
 export interface UploadOptions<M extends Metadata = Metadata> {
   /** The tus creation endpoint, e.g. `https://uploads.example.com/files`. */
   endpoint: string
   /** Headers sent with every request. */
   headers?: Record<string, string>
-  /** Async auth-token provider, called before each request; sent as `Authorization: Bearer <token>`. */
+  /**
+   * Async auth-token provider, called before each request; sent as `Authorization: Bearer <token>`.
+   * On a 401 it is asked once for a fresh token (`{ refresh: true }`) and the request is retried.
+   */
   getToken?: TokenProvider
   /** Metadata for the upload (a `filename` is filled in from the source when known). */
   metadata?: M

@@ -11,6 +11,7 @@ import { ASSUMED_CAPABILITIES, discoverCapabilities } from './discovery.js'
 import { TuskUploadError, toUploadError } from './errors.js'
 import type { Platform, PreparedSource } from './platform.js'
 import { ProgressTracker } from './progress.js'
+import { RefusalHttpStack } from './refusal-stack.js'
 import { type RetryPolicy, resolveRetryPolicy, retryDelay } from './retry.js'
 import { CachingFileReader } from './source-cache.js'
 import { terminateUpload } from './termination.js'
@@ -65,6 +66,10 @@ export class UploadController<S, M extends Metadata> implements UploadHandle<M> 
   /** A tus server has answered (not only a proxy): decides how long failures are retried. */
   private reached = false
   private startedAt = 0
+  /** The token asked for with `{ refresh: true }` after a 401, used until a request succeeds. */
+  private freshToken: Promise<string> | null = null
+  /** A 401 has already led to a refresh and no request has succeeded since: the next 401 is final. */
+  private refreshedSinceSuccess = false
 
   constructor(
     private readonly platform: Platform<S>,
@@ -224,6 +229,7 @@ export class UploadController<S, M extends Metadata> implements UploadHandle<M> 
     const current = () => generation === this.generation
     let httpStack: HttpStack = this.options.httpStack ?? this.platform.httpStack
     if (plan.checksum) httpStack = new ChecksumHttpStack(httpStack, plan.checksum, this.platform.digest)
+    httpStack = new RefusalHttpStack(httpStack)
     const fingerprint = this.fingerprint
     return {
       endpoint: this.options.endpoint,
@@ -290,6 +296,10 @@ export class UploadController<S, M extends Metadata> implements UploadHandle<M> 
     if (res.getHeader('Tus-Resumable') !== undefined) this.reached = true
     const status = res.getStatus()
     if (status < 200 || status >= 300) return
+    // The token was accepted: from now on the provider is asked as usual, and a later 401 (a token
+    // that expired meanwhile) gets its own refresh.
+    this.freshToken = null
+    this.refreshedSinceSuccess = false
     const concat = req.getHeader('Upload-Concat')
     if (concat?.startsWith('final')) return
     const single = concat === undefined
@@ -309,9 +319,37 @@ export class UploadController<S, M extends Metadata> implements UploadHandle<M> 
   }
 
   private async authorize(req: HttpRequest): Promise<void> {
-    if (!this.options.getToken) return
-    const token = await this.options.getToken()
+    const { getToken } = this.options
+    if (!getToken) return
+    let token: string
+    try {
+      token = await (this.freshToken ?? getToken({ refresh: false }))
+    } catch (error) {
+      this.freshToken = null
+      throw new TuskUploadError({
+        code: 'unauthorized',
+        method: req.getMethod(),
+        url: req.getURL(),
+        transient: false,
+        message: `the token provider failed: ${error instanceof Error ? error.message : String(error)}`,
+        cause: error,
+      })
+    }
     req.setHeader('Authorization', `Bearer ${token}`)
+  }
+
+  /**
+   * After a 401: ask the provider once for a fresh token (`{ refresh: true }`); the requests that
+   * follow carry it. False when there is no provider or a refresh already failed to help.
+   */
+  private refreshToken(): boolean {
+    const { getToken } = this.options
+    if (!getToken || this.refreshedSinceSuccess) return false
+    this.refreshedSinceSuccess = true
+    const fresh = Promise.resolve().then(() => getToken({ refresh: true }))
+    fresh.catch(() => {}) // reported by authorize(), where the token is awaited
+    this.freshToken = fresh
+    return true
   }
 
   // --- outcomes -------------------------------------------------------------------------------
@@ -319,7 +357,17 @@ export class UploadController<S, M extends Metadata> implements UploadHandle<M> 
   private handleError(error: unknown): void {
     if (this.currentState !== 'running') return
     const uploadError = toUploadError(error)
+    if (uploadError.fromTusServer) this.reached = true
     this.captureResumePoint()
+    // A refused token is refreshed once and the request sent again at once (not a backoff retry);
+    // a second 401 in a row is final (isRetryable says no to 'unauthorized').
+    if (uploadError.code === 'unauthorized' && uploadError.status === 401 && this.refreshToken()) {
+      const previous = this.tus
+      this.generation++
+      void previous?.abort(false).catch(() => {})
+      void this.run()
+      return
+    }
     // Progress since the last failure means the network works again: start the backoff over.
     const acknowledged = this.tracker.acknowledged
     if (acknowledged > this.acknowledgedAtLastFailure) this.attempt = 0
@@ -411,8 +459,14 @@ export class UploadController<S, M extends Metadata> implements UploadHandle<M> 
       ...(point?.uploadUrl ? [point.uploadUrl] : []),
     ].filter((url): url is string => Boolean(url))
     const stack = this.options.httpStack ?? this.platform.httpStack
+    const headers = this.options.headers ?? {}
     for (const url of urls) {
-      await terminateUpload(stack, url, this.options.headers ?? {}, (req) => this.authorize(req))
+      await terminateUpload(stack, url, headers, (req) => this.authorize(req)).catch((error: unknown) => {
+        // An expired token: refreshed once, as for every other request.
+        if ((error as TuskUploadError).status === 401 && this.refreshToken())
+          return terminateUpload(stack, url, headers, (req) => this.authorize(req))
+        throw error
+      })
     }
     if (point?.urlStorageKey) await this.storage?.removeUpload(point.urlStorageKey)
   }
