@@ -7,6 +7,7 @@ import type { Config, ConfigInput } from './config/schema.js'
 import { createHookSystem } from './hooks/index.js'
 import type { TuskHooks } from './hooks/types.js'
 import { createApp } from './host/app.js'
+import { createIetfProtocol } from './ietf/dispatch.js'
 import { createLocker, withRequestScope } from './lockers/index.js'
 import { createLogger, type Logger } from './log.js'
 import { createMetrics } from './metrics/metrics.js'
@@ -75,7 +76,8 @@ export async function startServer(
   // Chunks staged for verification by a process that crashed are garbage: they never counted.
   const swept = await sweepStagedChunks(stagingDirectoryOf(store))
   if (swept > 0) logger.info({ count: swept }, 'removed chunks left staged by a crashed process')
-  const protocol = createTusProtocol({ core, config, logger, gate: access.gate })
+  const ietf = createIetfProtocol({ core, config, logger })
+  const protocol = createTusProtocol({ core, config, logger, gate: access.gate, ietf })
   const inFlight = new Set<Promise<void>>()
   let shuttingDown = false
   const app = createApp({

@@ -9,7 +9,8 @@ const RAW_METADATA_KEY = ' tusk.upload-metadata'
 const CONCAT_KEY = ' tusk.upload-concat'
 const OWNER_KEY = ' tusk.owner'
 const MAX_SIZE_KEY = ' tusk.max-size'
-const RESERVED = new Set([RAW_METADATA_KEY, CONCAT_KEY, OWNER_KEY, MAX_SIZE_KEY])
+const PROTOCOL_KEY = ' tusk.protocol'
+const RESERVED = new Set([RAW_METADATA_KEY, CONCAT_KEY, OWNER_KEY, MAX_SIZE_KEY, PROTOCOL_KEY])
 
 export type MetadataRecord = Record<string, string | null>
 
@@ -29,7 +30,7 @@ export interface ClientMetadata {
 export function newMetadataRecord(
   metadata?: ClientMetadata,
   concat?: string,
-  granted: { owner?: string; maxSize?: number } = {},
+  granted: { owner?: string; maxSize?: number; protocol?: string } = {},
 ): MetadataRecord | undefined {
   const record: MetadataRecord = {}
   if (metadata) {
@@ -39,6 +40,9 @@ export function newMetadataRecord(
   if (concat !== undefined) record[CONCAT_KEY] = concat
   if (granted.owner !== undefined) record[OWNER_KEY] = granted.owner
   if (granted.maxSize !== undefined) record[MAX_SIZE_KEY] = String(granted.maxSize)
+  // tus v1 is the default and is not recorded, so uploads made before the draft protocol are tus.
+  if (granted.protocol !== undefined && granted.protocol !== DEFAULT_PROTOCOL)
+    record[PROTOCOL_KEY] = granted.protocol
   return Object.keys(record).length > 0 ? record : undefined
 }
 
@@ -46,6 +50,14 @@ export function newMetadataRecord(
 export function grantedMaxSize(upload: Pick<Upload, 'metadata'>): number | undefined {
   const value = upload.metadata?.[MAX_SIZE_KEY]
   return typeof value === 'string' ? Number(value) : undefined
+}
+
+export const DEFAULT_PROTOCOL = 'tus'
+
+/** The upload protocol an upload was created with (tus v1 unless recorded otherwise). */
+export function protocolOf(upload: Pick<Upload, 'metadata'>): string {
+  const value = upload.metadata?.[PROTOCOL_KEY]
+  return typeof value === 'string' ? value : DEFAULT_PROTOCOL
 }
 
 /** Who created the upload, when it was created by an identified requester. */

@@ -34,12 +34,15 @@ export function uploadIdOf(exchange: TusExchange): string {
  * The core's view of the request, with a signal that aborts when the client goes away before its
  * response is complete (e.g. while waiting for a lock).
  */
-export function operationContext({ req, res }: TusExchange): OperationContext {
+export function operationContext(
+  { req, res }: Pick<TusExchange, 'req' | 'res'>,
+  protocol = 'tus',
+): OperationContext {
   const controller = new AbortController()
   res.once('close', () => {
     if (!res.writableFinished) controller.abort(new Error('client went away'))
   })
-  return { request: requestInfo(req), signal: controller.signal }
+  return { request: requestInfo(req), signal: controller.signal, protocol }
 }
 
 /** The request as the upload core and its seams see it (protocol-neutral). */

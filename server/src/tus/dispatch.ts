@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Config } from '../config/schema.js'
 import { ERR } from '../errors.js'
+import type { IetfProtocol } from '../ietf/dispatch.js'
 import type { Logger } from '../log.js'
 import type { UploadCore } from '../upload/core.js'
 import type { RequestInfo } from '../upload/types.js'
@@ -42,6 +43,8 @@ export function createTusProtocol(deps: {
   logger: Logger
   /** Runs before each request is handled (rate limits); throws a TuskError to refuse it. */
   gate?: ((request: RequestInfo) => Promise<void>) | undefined
+  /** The resumable-upload draft, answered instead of tus for requests that name its interop version. */
+  ietf?: IetfProtocol | undefined
 }): TusProtocol {
   const { config, logger, gate } = deps
   const tus: TusContext = {
@@ -54,6 +57,8 @@ export function createTusProtocol(deps: {
     async handle(req, res) {
       try {
         if (gate) await gate(requestInfo(req))
+        const draft = deps.ietf?.versionOf(req)
+        if (draft && deps.ietf) return await deps.ietf.handle(req, res, draft)
         applyMethodOverride(req)
         const method = req.method ?? 'GET'
         const target = resolveTarget((req.url ?? '/').split('?', 1)[0] ?? '/', config.basePath)

@@ -44,6 +44,7 @@ export async function createUpload(
     metadata: newMetadataRecord(grant?.metadata ?? input.metadata, input.concat, {
       owner: grant?.owner,
       maxSize: grant?.maxSize,
+      protocol: ctx.protocol,
     }),
   })
   maxSize = await askBeforeCreate(
@@ -54,6 +55,7 @@ export async function createUpload(
       newMetadataRecord(metadata, input.concat, {
         owner: grant?.owner,
         maxSize: lowered ?? grant?.maxSize,
+        protocol: ctx.protocol,
       }),
     grant?.metadata ?? input.metadata,
     ctx,
@@ -73,6 +75,7 @@ export async function createUpload(
     // No lock: the id is new and random, and nobody can name it before this operation gives it out.
     await datastore.create(upload)
     await deps.events.created?.(upload, ctx.request)
+    ctx.onCreated?.(upload)
     if (staged) {
       if (staged.size > 0) upload.offset = await datastore.write(staged.open(), upload.id, 0)
     } else if (body) {

@@ -2,6 +2,7 @@ import type { Locker, Upload } from '@tus/utils'
 import { ERRORS } from '@tus/utils'
 import { ERR } from '../errors.js'
 import { isExpired } from '../model/expiry.js'
+import { protocolOf } from '../model/record.js'
 import type { StoreCapabilities, TuskStore } from '../stores/types.js'
 import type { UploadHooks } from './hooks.js'
 import type { Authorizer, Intent, OperationContext, UploadEvents } from './types.js'
@@ -44,6 +45,11 @@ export async function accessibleUpload(
   await authenticate(deps, ctx)
   const upload = await readUpload(deps, id)
   await deps.authorizer.authorize({ intent, request: ctx.request, upload })
+  if (intent !== 'download' && ctx.protocol !== undefined && protocolOf(upload) !== ctx.protocol) {
+    throw ERR.OTHER_PROTOCOL(
+      `it was made with ${protocolOf(upload) === 'ietf' ? 'the resumable-upload draft' : 'tus v1'}`,
+    )
+  }
   // "If a Client does attempt to resume an upload which has since been removed by the Server, the
   // Server SHOULD respond with the 404 Not Found or 410 Gone status."
   if (intent !== 'terminate' && isExpired(upload, deps.expiryPeriod)) throw ERR.GONE()

@@ -85,6 +85,13 @@ export interface UploadEvents {
 export interface OperationContext {
   readonly request: RequestInfo
   readonly signal: AbortSignal
+  /**
+   * The wire protocol asking ("tus", "ietf"). Each continues only uploads made with it (the core
+   * refuses the others' with 409 ERR_OTHER_PROTOCOL); downloads of finished uploads are open to all.
+   */
+  readonly protocol?: string
+  /** Told as soon as a new upload exists, before its data is read (the draft's 104 answer). */
+  readonly onCreated?: (upload: Upload) => void
 }
 
 export interface CreateInput {

@@ -1,0 +1,27 @@
+import { ERR } from '../../errors.js'
+import { operationContext, uploadIdOf } from '../../tus/context.js'
+import { type IetfHandler, stateFields } from '../context.js'
+import { sendFields } from '../respond.js'
+
+/**
+ * Offset retrieval: HEAD on the upload URL (and GET in interop 9). "MUST carry Upload-Offset,
+ * Upload-Complete, Upload-Length if known, Upload-Limit; SHOULD carry Cache-Control: no-store."
+ */
+export const handleOffset: IetfHandler = async (ietf, exchange) => {
+  let upload: Awaited<ReturnType<typeof ietf.core.read>>
+  try {
+    upload = await ietf.core.read(uploadIdOf(exchange), operationContext(exchange, 'ietf'))
+  } catch (error) {
+    // As for tus: a backend fault on the offset read answers 423, which clients retry (keeping the upload).
+    if ((error as { status?: number }).status === 503) {
+      throw ERR.RETRY_LATER((error as Error).message, {
+        headers: (error as { headers?: Record<string, string> }).headers,
+      })
+    }
+    throw error
+  }
+  sendFields(exchange.res, 204, {
+    ...stateFields(ietf, exchange.version, upload),
+    'Cache-Control': 'no-store',
+  })
+}
