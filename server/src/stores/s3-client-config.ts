@@ -13,6 +13,13 @@ type S3Settings = Pick<
   | 's3PartConcurrency'
 >
 
+/**
+ * How long an S3 request's socket may stay silent before the request fails. The SDK tries a timed
+ * out request 3 times, so a call to a silent service fails in ~3x this (+ backoff), well inside the
+ * server's 60 s idle timeout: the client gets a 503, not a closed connection.
+ */
+export const S3_SOCKET_IDLE_MS = 10_000
+
 /** The @aws-sdk/client-s3 settings for Tusk's S3 options; unset credentials and region use the AWS chain. */
 export function s3ClientConfig(config: S3Settings): S3ClientConfig {
   // Since @aws-sdk/client-s3 3.729 the default (WHEN_SUPPORTED) sends streamed bodies as aws-chunked
@@ -38,6 +45,11 @@ export function s3ClientConfig(config: S3Settings): S3ClientConfig {
     requestHandler: {
       // An unreachable S3 must fail requests (and /ready) in seconds, not hang them.
       connectionTimeout: 5_000,
+      // A service that accepts connections but never answers (paused, overloaded: the kernel still
+      // completes the TCP handshake) must fail too: a socket idle this long ends its request with a
+      // TimeoutError (503 + Retry-After). Idle time, not duration: a long part upload that keeps
+      // moving bytes is never cut.
+      socketTimeout: S3_SOCKET_IDLE_MS,
       httpAgent: { keepAlive: true, maxSockets: sockets },
       httpsAgent: { keepAlive: true, maxSockets: sockets },
     },
