@@ -132,6 +132,12 @@ describe.each(variants)('deploy/kubernetes/%s', (variant) => {
     expect(config.host).toBe('0.0.0.0')
     expect(config.trustProxy).toBe(true)
     expect(config.jwtSecret, 'the optional jwt-secret key turns authentication on').toBeDefined()
+    // Metrics on their own container port, named, and announced to Prometheus.
+    const metricsPort = container.ports.find((p: Manifest) => p.name === 'metrics')
+    expect(metricsPort.containerPort).toBe(config.metricsPort)
+    expect(deployment.spec.template.metadata.annotations['prometheus.io/port']).toBe(
+      String(config.metricsPort),
+    )
     if (variant === 's3-redis') expect(config.store).toBe('s3')
     else {
       expect(config.store).toBe('file')
