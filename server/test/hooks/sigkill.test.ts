@@ -68,7 +68,9 @@ describe('at-least-once delivery across a SIGKILL', () => {
     // The same event (the receiver deduplicates on webhook-id), signed, about this upload.
     expect(delivered?.headers['webhook-id']).toBe(lost?.headers['webhook-id'])
     expect(delivered?.signed).toBe(true)
-    expect((delivered?.json.Event as { Upload: { ID: string } }).Upload.ID).toBe(url.split('/').pop())
+    expect((delivered?.json.Event as { Upload: { ID: string } } | undefined)?.Upload.ID).toBe(
+      url.split('/').pop(),
+    )
     second.kill('SIGTERM')
     await new Promise((resolve) => second.once('exit', resolve))
     await receiver.close()
