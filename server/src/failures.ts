@@ -86,3 +86,19 @@ export function toTuskError(
 const sentCodes = new WeakMap<object, ErrorCode>()
 export const noteErrorCode = (res: object, code: ErrorCode): void => void sentCodes.set(res, code)
 export const errorCodeOf = (res: object): ErrorCode | undefined => sentCodes.get(res)
+
+/**
+ * The answer to a failed offset read (tus HEAD, the draft's HEAD/GET). tus-js-client (and so Uppy)
+ * drops an upload and starts it over when that read answers anything but 2xx or 423; a backend fault
+ * (a 503 of any cause: S3, Redis, a hook) is not the upload's fault, so it becomes 423 with the same
+ * reason and Retry-After, which they retry, keeping the upload.
+ */
+export function offsetReadFailure(
+  error: unknown,
+  logger: Logger,
+  req?: { method?: string; url?: string },
+): TuskError {
+  const failure = toTuskError(error, logger, req)
+  if (failure.status !== 503) return failure
+  return ERR.RETRY_LATER(failure.message, { cause: error, headers: failure.headers })
+}

@@ -1,4 +1,4 @@
-import { ERR } from '../../errors.js'
+import { offsetReadFailure } from '../../failures.js'
 import { operationContext, uploadIdOf } from '../../tus/context.js'
 import { type IetfHandler, stateFields } from '../context.js'
 import { sendFields } from '../respond.js'
@@ -12,13 +12,8 @@ export const handleOffset: IetfHandler = async (ietf, exchange) => {
   try {
     upload = await ietf.core.read(uploadIdOf(exchange), operationContext(exchange, 'ietf'))
   } catch (error) {
-    // As for tus: a backend fault on the offset read answers 423, which clients retry (keeping the upload).
-    if ((error as { status?: number }).status === 503) {
-      throw ERR.RETRY_LATER((error as Error).message, {
-        headers: (error as { headers?: Record<string, string> }).headers,
-      })
-    }
-    throw error
+    // A backend fault answers 423, which tus clients retry, keeping the upload (failures.ts).
+    throw offsetReadFailure(error, ietf.logger, exchange.req)
   }
   sendFields(exchange.res, 204, {
     ...stateFields(ietf, exchange.version, upload),

@@ -1,4 +1,4 @@
-import { ERR } from '../../errors.js'
+import { offsetReadFailure } from '../../failures.js'
 import { expiresAt } from '../../model/expiry.js'
 import { concatOf, isComplete, isFinal } from '../../model/record.js'
 import { operationContext, type TusHandler, uploadIdOf } from '../context.js'
@@ -11,14 +11,8 @@ export const handleHead: TusHandler = async (tus, exchange) => {
   try {
     upload = await tus.core.read(uploadIdOf(exchange), operationContext(exchange))
   } catch (error) {
-    // tus-js-client (and so Uppy) drops an upload and starts it over when HEAD answers anything but
-    // 2xx or 423. A backend fault is not the upload's fault: 423 makes them retry and keep it.
-    if ((error as { status?: number }).status === 503) {
-      throw ERR.RETRY_LATER((error as Error).message, {
-        headers: (error as { headers?: Record<string, string> }).headers,
-      })
-    }
-    throw error
+    // A backend fault answers 423, which tus clients retry, keeping the upload (failures.ts).
+    throw offsetReadFailure(error, tus.logger, exchange.req)
   }
   const complete = isComplete(upload)
   sendEmpty(exchange.res, 200, {
