@@ -1,4 +1,6 @@
+import { bearerReason, refusalReason } from '../core/errors.js'
 import { describeHtmlPage, describeNetworkFailure } from '../core/network-failure.js'
+import { sendsAuthorization, tokenRefused } from './token.js'
 import { CommandFailure } from './usage-error.js'
 
 export interface UploadInfo {
@@ -43,9 +45,22 @@ async function reason(res: Response): Promise<string> {
   return text ? ` (${text.slice(0, 200)})` : ''
 }
 
+/** A 401 as one line: the token was refused, and the server's reason (its body, else its Bearer challenge). */
+export async function refusedToken(
+  method: string,
+  url: string,
+  res: Response,
+  headers: Record<string, string>,
+): Promise<CommandFailure> {
+  const body = (await res.text().catch(() => '')).trim().split('\n')[0]?.trim()
+  const reason = body ? refusalReason(body) : bearerReason(res.headers.get('WWW-Authenticate'))
+  return new CommandFailure(tokenRefused(method, url, reason?.slice(0, 200), sendsAuthorization(headers)))
+}
+
 /** HEAD an upload URL: its offset, length and metadata. */
 export async function headUpload(url: string, headers: Record<string, string>): Promise<UploadInfo> {
   const res = await request(url, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0', ...headers } })
+  if (res.status === 401) throw await refusedToken('HEAD', url, res, headers)
   if (res.status === 404 || res.status === 410)
     throw new CommandFailure(`No upload at ${url} (the server answered ${res.status}).`)
   if (!res.ok) {

@@ -1,8 +1,10 @@
 import { basename } from 'node:path'
+import { refusalReason, type TuskUploadError } from '../core/errors.js'
 import { DEFAULT_RETRY_POLICY } from '../core/retry.js'
 import type { UploadHandle, UploadOptions, UploadResult } from '../core/types.js'
 import { upload } from '../index.node.js'
 import { createProgressView } from './progress-view.js'
+import { sendsAuthorization, tokenRefused } from './token.js'
 import { EXIT } from './usage-error.js'
 
 export interface UploadJob {
@@ -98,7 +100,7 @@ export async function runUploads(
         view.log(
           outcome.ok
             ? `${name}: uploaded ${outcome.url}${outcome.resumedFrom > 0 ? ` (resumed at byte ${outcome.resumedFrom})` : ''}`
-            : `${name}: ${retries > 0 ? `gave up after ${retries} ${retries === 1 ? 'retry' : 'retries'} in ${seconds(Date.now() - startedAt)}: ` : ''}${outcome.error.message}`,
+            : `${name}: ${retries > 0 ? `gave up after ${retries} ${retries === 1 ? 'retry' : 'retries'} in ${seconds(Date.now() - startedAt)}: ` : ''}${failureLine(outcome.error, job.options.headers ?? {})}`,
         )
       }
     }
@@ -115,6 +117,13 @@ export async function runUploads(
   if (failed > 0 && !options.json)
     process.stderr.write(`tusk: ${failed} of ${results.length} uploads failed.\n`)
   return failed === 0 ? EXIT.ok : EXIT.failure
+}
+
+/** The SDK's message, except for a refused token: the CLI's one line for that (with a hint when none was sent). */
+function failureLine(error: TuskUploadError, headers: Record<string, string>): string {
+  if (error.status !== 401 || !error.method || !error.url) return error.message
+  const reason = error.serverMessage && refusalReason(error.serverMessage)
+  return tokenRefused(error.method, error.url, reason, sendsAuthorization(headers))
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`

@@ -13,9 +13,9 @@ export interface CliRun {
 }
 
 /** Starts `tusk …` (the built CLI, as `npx tusk` runs it) with its own state directory. */
-export function startCli(args: string[], stateHome: string): CliRun {
+export function startCli(args: string[], stateHome: string, env: NodeJS.ProcessEnv = {}): CliRun {
   const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, XDG_STATE_HOME: stateHome, TUSK_STATE_DIR: '' },
+    env: { ...process.env, XDG_STATE_HOME: stateHome, TUSK_STATE_DIR: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''
@@ -33,8 +33,9 @@ export function startCli(args: string[], stateHome: string): CliRun {
 export async function runCli(
   args: string[],
   stateHome: string,
+  env: NodeJS.ProcessEnv = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const run = startCli(args, stateHome)
+  const run = startCli(args, stateHome, env)
   const code = await run.exit
   return { code, stdout: run.stdout(), stderr: run.stderr() }
 }

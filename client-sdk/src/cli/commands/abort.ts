@@ -1,22 +1,23 @@
 import { resolve } from 'node:path'
 import type { Command } from 'commander'
 import { terminate } from '../../core/endpoint.js'
+import { refusalReason, TuskUploadError } from '../../core/errors.js'
 import { FileUrlStorage } from '../../node/file-url-storage.js'
 import { collect, parseHeaders, parseUploadUrl } from '../parse.js'
+import { addTokenOption, sendsAuthorization, type TokenFlags, tokenRefused, withToken } from '../token.js'
 import { CommandFailure } from '../usage-error.js'
 
 /** Anything with a scheme ("x://") is meant as a URL; the rest is a file path. */
 const isUrl = (text: string) => /^[a-z][a-z\d+.-]*:\/\//i.test(text)
 
 export function registerAbort(program: Command): void {
-  program
-    .command('abort')
+  addTokenOption(program.command('abort'))
     .description('terminate an upload on the server (by URL, or every recorded upload of a file)')
     .argument('<target>', 'upload URL or file path')
     .option('-H, --header <line>', "extra request header 'Name: value' (repeatable)", collect, [])
     .option('--json', 'print machine-readable results')
-    .action(async (target: string, flags: { header: string[]; json?: boolean }) => {
-      const headers = parseHeaders(flags.header)
+    .action(async (target: string, flags: TokenFlags & { header: string[]; json?: boolean }) => {
+      const headers = withToken(parseHeaders(flags.header), flags)
       const storage = new FileUrlStorage()
       const entries = await storage.findAllUploads()
       const urlsOf = (entry: (typeof entries)[number]) => [
@@ -39,7 +40,13 @@ export function registerAbort(program: Command): void {
       const terminated: string[] = []
       const gone: string[] = []
       for (const url of urls) {
-        const outcome = await terminate(url, headers)
+        const outcome = await terminate(url, headers).catch((error: unknown) => {
+          if (error instanceof TuskUploadError && error.status === 401) {
+            const reason = error.serverMessage && refusalReason(error.serverMessage)
+            throw new CommandFailure(tokenRefused('DELETE', url, reason, sendsAuthorization(headers)))
+          }
+          throw error
+        })
         ;(outcome === 'terminated' ? terminated : gone).push(url)
       }
       for (const entry of matching) await storage.removeUpload(entry.urlStorageKey)

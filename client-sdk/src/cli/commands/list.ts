@@ -3,16 +3,16 @@ import { FileUrlStorage } from '../../node/file-url-storage.js'
 import { formatBytes, percent } from '../format.js'
 import { headUpload } from '../http.js'
 import { collect, parseHeaders } from '../parse.js'
+import { addTokenOption, type TokenFlags, withToken } from '../token.js'
 
 export function registerList(program: Command): void {
-  program
-    .command('list')
+  addTokenOption(program.command('list'))
     .description('list recorded unfinished uploads, with their offset on the server')
     .option('-H, --header <line>', "extra request header 'Name: value' (repeatable)", collect, [])
     .option('--offline', 'do not ask the server for offsets')
     .option('--json', 'print machine-readable results')
-    .action(async (flags: { header: string[]; offline?: boolean; json?: boolean }) => {
-      const headers = parseHeaders(flags.header)
+    .action(async (flags: TokenFlags & { header: string[]; offline?: boolean; json?: boolean }) => {
+      const headers = withToken(parseHeaders(flags.header), flags)
       const entries = await new FileUrlStorage().findAllUploads()
       const rows = await Promise.all(
         entries.map(async (entry) => {

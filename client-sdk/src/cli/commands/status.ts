@@ -2,16 +2,16 @@ import type { Command } from 'commander'
 import { formatBytes, percent } from '../format.js'
 import { headUpload } from '../http.js'
 import { collect, parseHeaders, parseUploadUrl } from '../parse.js'
+import { addTokenOption, type TokenFlags, withToken } from '../token.js'
 
 export function registerStatus(program: Command): void {
-  program
-    .command('status')
+  addTokenOption(program.command('status'))
     .description("show an upload's offset, length and metadata (HEAD)")
     .argument('<url>', 'upload URL')
     .option('-H, --header <line>', "extra request header 'Name: value' (repeatable)", collect, [])
     .option('--json', 'print machine-readable results')
-    .action(async (url: string, flags: { header: string[]; json?: boolean }) => {
-      const info = await headUpload(parseUploadUrl(url), parseHeaders(flags.header))
+    .action(async (url: string, flags: TokenFlags & { header: string[]; json?: boolean }) => {
+      const info = await headUpload(parseUploadUrl(url), withToken(parseHeaders(flags.header), flags))
       if (flags.json) {
         process.stdout.write(
           `${JSON.stringify({ ...info, complete: info.length !== null && info.offset === info.length }, null, 2)}\n`,

@@ -13,9 +13,10 @@ import {
   parseSize,
 } from '../parse.js'
 import { runUploads, type UploadJob } from '../run-uploads.js'
+import { addTokenOption, type TokenFlags, withToken } from '../token.js'
 import { UsageError } from '../usage-error.js'
 
-export interface TransferFlags {
+export interface TransferFlags extends TokenFlags {
   chunkSize: string
   parallel: string
   checksum?: string
@@ -27,7 +28,7 @@ export interface TransferFlags {
 
 /** Options shared by `upload` and `resume`. */
 export function addTransferOptions(command: Command): Command {
-  return command
+  return addTokenOption(command)
     .option('--chunk-size <size>', 'largest request body (e.g. 8MiB, 512KiB)', '8MiB')
     .option('--parallel <n>', 'split each file into n parallel partial uploads (needs concatenation)', '1')
     .option('--checksum <algorithm>', `per-chunk Upload-Checksum (${CHECKSUM_ALGORITHMS.join(', ')})`)
@@ -50,7 +51,7 @@ export function transferOptions(flags: TransferFlags) {
     chunkSize: parseSize(flags.chunkSize),
     parallelUploads: parsePositiveInt('--parallel', flags.parallel),
     ...(checksum ? { checksum } : {}),
-    headers: parseHeaders(flags.header),
+    headers: withToken(parseHeaders(flags.header), flags),
     retry: { maxRetries: parseCount('--retries', flags.retries ?? '8') },
     // The URL is on disk before the first byte is sent (no creation-with-upload): a kill at any
     // moment leaves an upload the next run can find and resume.
