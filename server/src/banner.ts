@@ -22,6 +22,16 @@ const IN_URL = new Set(['host', 'port', 'basePath'])
 const SECRET = /secret|token|password|accountkey|connectionstring/i
 /** Settings of a store (`s3Bucket`, `azureContainer`, ...) matter only when that store is chosen. */
 const STORE_PREFIX = /^(s3|azure|gcs)(?=[A-Z])/
+/**
+ * Settings of a feature that is off (authentication without a key source, hooks without an endpoint,
+ * limits at 0) say nothing a person needs at start-up; the feature's switch itself is shown.
+ */
+function inactive(key: string, value: unknown, config: Config): boolean {
+  if (key.startsWith('jwt')) return !(config.jwtSecret ?? config.jwtSecretFile ?? config.jwtPublicKey ?? config.jwtJwksUrl)
+  if (key.startsWith('hooks')) return config.hooksUrl.length === 0
+  if (key.startsWith('rateLimit') || key.startsWith('quota')) return value === 0
+  return false
+}
 
 /** The configuration with secrets replaced, for the log and the banner: secrets never reach either. */
 export function redactSecrets<T extends object>(config: T): T {
@@ -49,6 +59,7 @@ export function startupBanner(url: string, config: Config, width = 100): string 
     if (value === undefined || IN_URL.has(key)) continue
     const store = STORE_PREFIX.exec(key)?.[1]
     if (store && store !== config.store) continue
+    if (inactive(key, value, config)) continue
     const pair = ` ${key} ${show(key, value)}`
     if (line.length + pair.length + 2 > width && line.trim()) {
       lines.push(line)

@@ -1,35 +1,30 @@
 import Koa, { type Middleware } from 'koa'
-import type { Config } from '../config/schema.js'
-import type { TuskLocker } from '../lockers/index.js'
-import type { Logger } from '../log.js'
-import type { TuskStore } from '../stores/types.js'
-import type { TusProtocol } from '../tus/dispatch.js'
+import type { TuskEngine } from '../engine.js'
 import { corsMiddleware } from './cors.js'
 import { healthRoutes } from './health.js'
 import { logHostError, requestLog } from './request-log.js'
 import { tusMount } from './tus-mount.js'
 
-export interface AppDeps {
-  config: Config
-  logger: Logger
-  store: TuskStore
-  protocol: TusProtocol
-  inFlight: Set<Promise<void>>
-  locker: TuskLocker
-  isShuttingDown: () => boolean
+export interface AppOptions {
+  /** /health and /ready (the standalone server; an embedding application has its own). */
+  health: boolean
   /** Host middleware that sees every request after the request log (metrics). */
   observers?: Middleware[]
 }
 
-/** The Koa host: host concerns as middleware, then the tus protocol layer under the base path. */
-export function createApp(deps: AppDeps): Koa {
-  const app = new Koa({ proxy: deps.config.trustProxy })
+/**
+ * The Koa host: host concerns as middleware (request log, metrics, CORS, health), then the upload
+ * protocols under the base path.
+ */
+export function createApp(engine: TuskEngine, options: AppOptions): Koa {
+  const { config, logger } = engine
+  const app = new Koa({ proxy: config.trustProxy })
   app.silent = true
-  app.on('error', logHostError(deps.logger))
-  app.use(requestLog(deps.logger, deps.config.basePath))
-  for (const observer of deps.observers ?? []) app.use(observer)
-  app.use(corsMiddleware(deps.config))
-  app.use(healthRoutes(deps.store, deps.locker, deps.isShuttingDown))
-  app.use(tusMount(deps.config.basePath, deps.protocol, deps.inFlight))
+  app.on('error', logHostError(logger))
+  app.use(requestLog(logger, config.basePath))
+  for (const observer of options.observers ?? []) app.use(observer)
+  app.use(corsMiddleware(config))
+  if (options.health) app.use(healthRoutes(engine.store, engine.locker, () => engine.shuttingDown))
+  app.use(tusMount(config.basePath, engine))
   return app
 }

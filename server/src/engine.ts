@@ -1,0 +1,142 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { createAccessControl } from './auth/index.js'
+import { parseConfig } from './config/load.js'
+import type { Config, ConfigInput } from './config/schema.js'
+import { createHookSystem } from './hooks/index.js'
+import type { TuskHooks } from './hooks/types.js'
+import { createIetfProtocol } from './ietf/dispatch.js'
+import { createLocker, type TuskLocker } from './lockers/index.js'
+import { createLogger, type Logger } from './log.js'
+import { createMetrics } from './metrics/metrics.js'
+import { createStore } from './stores/index.js'
+import type { TuskStore } from './stores/types.js'
+import { createTusProtocol, type TusProtocol } from './tus/dispatch.js'
+import { composeAuthorizers } from './upload/authorizers.js'
+import { stagingDirectoryOf, sweepStagedChunks } from './upload/checksum/verified-chunk.js'
+import { composeEvents } from './upload/compose-events.js'
+import { createUploadCore, type UploadCore } from './upload/core.js'
+import type { Authorizer, UploadEvents } from './upload/types.js'
+
+/** What an embedding application may add to the configuration: its own code in the request path. */
+export interface ServerOptions {
+  logger?: Logger
+  /** Decides who may do what with uploads (everyone may do everything when absent). */
+  authorizer?: Authorizer
+  /** Told what happens to uploads: created, progress, finished, terminated. */
+  events?: UploadEvents
+  /** In-process hooks (README "Hooks and webhooks"): blocking ones are awaited and may answer. */
+  hooks?: TuskHooks
+}
+
+/**
+ * Tusk without a socket: the configuration (validated by the one schema), the store, the locker, the
+ * upload core with authentication, limits, hooks and metrics, and the protocols over it. startServer
+ * listens with it; the embedding API (embed.ts) mounts it in an application's own server.
+ */
+export interface TuskEngine {
+  readonly config: Config
+  readonly logger: Logger
+  readonly store: TuskStore
+  readonly locker: TuskLocker
+  readonly core: UploadCore
+  /** tus v1, and the resumable-upload draft for requests that name its interop version. */
+  readonly protocol: TusProtocol
+  readonly metrics: ReturnType<typeof createMetrics> | undefined
+  /** Requests being answered; `track` adds one until it settles. */
+  readonly inFlight: ReadonlySet<Promise<void>>
+  track(work: Promise<void>): Promise<void>
+  readonly shuttingDown: boolean
+  /**
+   * Stops: no new work (`shuttingDown`), in-flight requests get until `deadline` (then `cut` is
+   * called to end them: their received bytes are kept), then timers, hooks, store and locker close.
+   */
+  close(options?: { deadline?: number; poll?: () => void; cut?: () => void }): Promise<void>
+}
+
+export async function createTuskEngine(
+  input: ConfigInput | Config,
+  options: ServerOptions = {},
+): Promise<TuskEngine> {
+  const config = parseConfig(input)
+  const logger = options.logger ?? createLogger(config)
+  const store = await createStore(config)
+  const locker = createLocker(config, logger)
+  const access = await createAccessControl(config, logger)
+  const metrics = config.metrics ? createMetrics() : undefined
+  const hookSystem = createHookSystem(config, options.hooks ?? {}, logger, metrics?.hooks)
+  const outbox = hookSystem.outbox
+  if (outbox) metrics?.setOutboxCounts(() => outbox.counts())
+  // The pre-access hook is one more authorizer, asked after the others.
+  const authorizers = [access.authorizer, options.authorizer, hookSystem.authorizer].filter(
+    (a): a is Authorizer => a !== undefined,
+  )
+  const core = createUploadCore({
+    store,
+    locker: metrics ? metrics.instrumentLocker(locker) : locker,
+    maxSize: config.maxSize,
+    authorizer: authorizers.length > 0 ? composeAuthorizers(authorizers) : undefined,
+    events: composeEvents(access.events, options.events, metrics?.events, hookSystem.events),
+    hooks: hookSystem.uploadHooks,
+  })
+  // Chunks staged for verification by a process that crashed are garbage: they never counted.
+  const swept = await sweepStagedChunks(stagingDirectoryOf(store))
+  if (swept > 0) logger.info({ count: swept }, 'removed chunks left staged by a crashed process')
+  const ietf = createIetfProtocol({ core, config, logger })
+  const protocol = createTusProtocol({ core, config, logger, gate: access.gate, ietf })
+
+  const cleanup =
+    config.cleanupInterval > 0 && config.uploadExpiry > 0
+      ? setInterval(() => {
+          core
+            .deleteExpired()
+            .then((count) => {
+              if (count > 0) logger.info({ count }, 'deleted expired unfinished uploads')
+              metrics?.expired(count)
+            })
+            .catch((error: unknown) => logger.error({ err: error }, 'expired-upload cleanup failed'))
+        }, config.cleanupInterval).unref()
+      : undefined
+
+  const inFlight = new Set<Promise<void>>()
+  let shuttingDown = false
+  let closing: Promise<void> | undefined
+  return {
+    config,
+    logger,
+    store,
+    locker,
+    core,
+    protocol,
+    metrics,
+    inFlight,
+    async track(work) {
+      inFlight.add(work)
+      try {
+        await work
+      } finally {
+        inFlight.delete(work)
+      }
+    },
+    get shuttingDown() {
+      return shuttingDown
+    },
+    close({ deadline = Date.now() + config.shutdownTimeout, poll, cut } = {}) {
+      closing ??= (async () => {
+        shuttingDown = true
+        if (cleanup) clearInterval(cleanup)
+        while (inFlight.size > 0 && Date.now() < deadline) {
+          await Promise.race([Promise.allSettled([...inFlight]), sleep(100)])
+          poll?.()
+        }
+        // Past the deadline: cut what is left. Each cut PATCH ends its body; the store keeps what came.
+        if (inFlight.size > 0) cut?.()
+        await Promise.race([Promise.allSettled([...inFlight]), sleep(5_000)])
+        await hookSystem.close()
+        await store.close()
+        await locker.close()
+        await access.close()
+      })()
+      return closing
+    },
+  }
+}
