@@ -1,14 +1,20 @@
 #!/usr/bin/env node
+import { execFileSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { compareWithExpectations, expectationsFrom, parseExpectations } from './expectations.js'
 import { NotATusServer } from './identify.js'
 import { formatDiscovery, formatMismatches, formatResult, formatSummary, toJUnit } from './report.js'
 import { runConformance } from './run.js'
+import type { AuthTokens } from './types.js'
 
 const USAGE = `usage: tusk-conformance <url> [--header 'Name: value']… [--json out.json] [--junit out.xml]
                         [--expect expectations.json] [--write-expect out.json] [--only group,…]
+                        [--token-a JWT --token-b JWT | --tokens-command "<cmd>"]
 Runs the tus 1.0.0 conformance checks against a tus creation URL, e.g. http://127.0.0.1:1080/files.
+With two owners' tokens (--token-a/--token-b, or a command printing them on two lines) every check
+runs as owner A and the auth group checks 401 without a token and 404 for owner B on A's uploads;
+without them the auth group is reported not applicable.
 --json - (or --junit -) writes that report to stdout; the per-check lines then go to stderr.
 Exit status: 0 when nothing failed (with --expect: when results match the file), 1 otherwise,
 2 on usage errors or when no tus server answers at the URL.`
@@ -25,6 +31,43 @@ function cannotTest(message: string): never {
   process.exit(2)
 }
 
+/** Two owners' tokens from --token-a/--token-b or --tokens-command, or none; a usage error otherwise. */
+function readTokens(values: { 'token-a'?: string; 'token-b'?: string; 'tokens-command'?: string }) {
+  const { 'token-a': a, 'token-b': b, 'tokens-command': command } = values
+  if (command !== undefined) {
+    if (a !== undefined || b !== undefined)
+      fail('give --token-a and --token-b, or --tokens-command, not both')
+    let output: string
+    try {
+      output = execFileSync('/bin/sh', ['-c', command], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      })
+    } catch (error) {
+      fail(`--tokens-command failed: ${(error as Error).message.split('\n')[0]}`)
+    }
+    const lines = output
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean)
+    if (lines.length !== 2)
+      fail(`--tokens-command must print two tokens on two lines, printed ${lines.length} lines`)
+    return checkTokens({ a: lines[0] as string, b: lines[1] as string })
+  }
+  if ((a === undefined) !== (b === undefined))
+    fail('--token-a and --token-b go together (two different owners)')
+  return a === undefined || b === undefined ? undefined : checkTokens({ a, b })
+}
+
+function checkTokens(tokens: AuthTokens): AuthTokens {
+  for (const token of [tokens.a, tokens.b]) {
+    if (!/^[\x21-\x7e]+$/.test(token))
+      fail('a token must be one word of visible characters (no "Bearer ", no spaces)')
+  }
+  if (tokens.a === tokens.b) fail('token A and token B are the same: give tokens of two different owners')
+  return tokens
+}
+
 async function main(): Promise<number> {
   let parsed: ReturnType<typeof parse>
   const parse = () =>
@@ -37,6 +80,9 @@ async function main(): Promise<number> {
         expect: { type: 'string' },
         'write-expect': { type: 'string' },
         only: { type: 'string' },
+        'token-a': { type: 'string' },
+        'token-b': { type: 'string' },
+        'tokens-command': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     })
@@ -59,6 +105,7 @@ async function main(): Promise<number> {
     if (colon <= 0) fail(`--header must look like 'Name: value', got '${header}'`)
     headers[header.slice(0, colon).trim()] = header.slice(colon + 1).trim()
   }
+  const tokens = readTokens(values)
   const expectations = values.expect ? parseExpectations(readFileSync(values.expect, 'utf8')) : undefined
   if (values.json === '-' && values.junit === '-')
     fail('only one of --json and --junit can write to stdout (-)')
@@ -71,6 +118,7 @@ async function main(): Promise<number> {
   const report = await runConformance({
     url,
     headers,
+    ...(tokens ? { tokens } : {}),
     only: values.only
       ?.split(',')
       .map((s) => s.trim())

@@ -1,5 +1,5 @@
 import { type HttpRequest, type HttpResponse, request } from './http.js'
-import type { Discovery, Exchange } from './types.js'
+import type { AuthTokens, Discovery, Exchange } from './types.js'
 
 export const TUS_VERSION = '1.0.0'
 export const OCTET_STREAM = 'application/offset+octet-stream'
@@ -64,6 +64,8 @@ export class Context {
     readonly discovery: Discovery,
     readonly userHeaders: Record<string, string>,
     private readonly state: RunState,
+    /** Two owners' tokens, when given; userHeaders then already carry A's. */
+    readonly tokens?: AuthTokens,
   ) {}
 
   announces(extension: string): boolean {

@@ -53,10 +53,19 @@ function describeBody(body: Uint8Array | undefined, sent: number | undefined): s
   return ` [${body.length} body bytes]`
 }
 
+/** Reports end up in CI logs: a credential shows only its last characters (enough to tell two apart). */
+function redact(name: string, value: string): string {
+  if (name.toLowerCase() !== 'authorization') return value
+  const [scheme = '', credential = ''] = value.split(' ', 2)
+  return credential.length > 12
+    ? `${scheme} …${credential.slice(-6)}`
+    : `${scheme} (${credential.length} characters)`
+}
+
 function describeRequest(req: HttpRequest): string {
   const headers = Object.entries(req.headers ?? {})
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(' | ') : CRLF_SAFE(String(v))}`)
+    .map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(' | ') : CRLF_SAFE(redact(k, String(v)))}`)
   const trailers = req.trailers
     ? ` trailers{${Object.entries(req.trailers).map(([k, v]) => `${k}: ${v}`)}}`
     : ''

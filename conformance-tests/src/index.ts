@@ -11,6 +11,7 @@ export { NotATusServer } from './identify.js'
 export { formatMismatches, formatResult, formatSummary, toJUnit } from './report.js'
 export { type RunOptions, runConformance } from './run.js'
 export type {
+  AuthTokens,
   Check,
   CheckResult,
   ConformanceReport,

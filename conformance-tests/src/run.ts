@@ -3,13 +3,18 @@ import { CheckFailure, CheckSkip, Context, type RunState } from './context.js'
 import { discover } from './discover.js'
 import { request } from './http.js'
 import { ensureTusServer } from './identify.js'
-import type { Check, CheckResult, ConformanceReport, Group } from './types.js'
+import type { AuthTokens, Check, CheckResult, ConformanceReport, Group } from './types.js'
 
 export interface RunOptions {
   /** The tus creation endpoint, e.g. http://127.0.0.1:1080/files */
   url: string
   /** Sent with every request (authentication, tenant headers, …). */
   headers?: Record<string, string>
+  /**
+   * Tokens of two different owners for a server with authentication: every check runs with
+   * `Authorization: Bearer <a>`, and the auth group runs (without them it is not applicable).
+   */
+  tokens?: AuthTokens
   /** Only these groups, or ids, or id prefixes (e.g. "core", "robustness.id"). */
   only?: string[]
   /** Per-check time limit; a check still running after it fails. */
@@ -23,6 +28,13 @@ export interface RunOptions {
 }
 
 const KEEP_EXCHANGES = 4
+
+/** The headers with `Authorization: Bearer <token>` in place of any Authorization given. */
+function withToken(headers: Record<string, string>, token: string | undefined): Record<string, string> {
+  if (token === undefined) return headers
+  const rest = Object.entries(headers).filter(([name]) => name.toLowerCase() !== 'authorization')
+  return { ...Object.fromEntries(rest), Authorization: `Bearer ${token}` }
+}
 
 /** Whether a check is selected by a list of groups, ids or id prefixes. */
 export function selected(check: Check, only: string[] | undefined): boolean {
@@ -42,7 +54,7 @@ function timeout(ms: number): Promise<never> {
  */
 export async function runConformance(options: RunOptions): Promise<ConformanceReport> {
   const started = Date.now()
-  const headers = options.headers ?? {}
+  const headers = withToken(options.headers ?? {}, options.tokens?.a)
   const discovery = await discover(options.url, headers)
   await ensureTusServer(options.url, headers, discovery)
   const state: RunState = { created: [] }
@@ -69,7 +81,7 @@ export async function runConformance(options: RunOptions): Promise<ConformanceRe
         durationMs: 0,
       }
     } else {
-      const ctx = new Context(options.url, discovery, headers, state)
+      const ctx = new Context(options.url, discovery, headers, state, options.tokens)
       try {
         await Promise.race([check.run(ctx), timeout(options.checkTimeoutMs ?? 20_000)])
         result = { ...base, status: 'pass', exchanges: [], durationMs: Date.now() - t0 }

@@ -14,8 +14,18 @@ export const GROUPS = [
   'concatenation-unfinished',
   'robustness',
   'e2e',
+  'auth',
 ] as const
 export type Group = (typeof GROUPS)[number]
+
+/**
+ * Bearer tokens of two different owners, for servers with authentication: every group runs as
+ * owner A; the auth group also checks that owner B cannot reach A's uploads.
+ */
+export interface AuthTokens {
+  a: string
+  b: string
+}
 
 /** RFC 2119 level of the rule a check enforces. A failed SHOULD is still a failure. */
 export type Level = 'MUST' | 'SHOULD'

@@ -43,6 +43,27 @@ const CAUGHT_BY: Record<Defect, string[]> = {
   overflowsLength: ['robustness.patch.beyond-length'],
   finalInheritsMetadata: ['concatenation.final.metadata'],
   finalReferencesPartials: ['concatenation.final.survives-partial-deletion'],
+  noOwnershipCheck: [
+    'auth.other-owner.head-404',
+    'auth.other-owner.patch-404',
+    'auth.other-owner.get-404',
+    'auth.other-owner.delete-404',
+  ],
+  forbidsOtherOwner: [
+    'auth.other-owner.head-404',
+    'auth.other-owner.patch-404',
+    'auth.other-owner.get-404',
+    'auth.other-owner.delete-404',
+  ],
+  noWwwAuthenticate: [
+    'auth.no-token.post-401',
+    'auth.no-token.head-401',
+    'auth.no-token.patch-401',
+    'auth.no-token.get-401',
+    'auth.no-token.delete-401',
+  ],
+  concatIgnoresOwner: ['auth.other-owner.concat-404'],
+  downloadsWithoutToken: ['auth.no-token.get-401'],
 }
 
 const groupOf = (id: string) => checks.find((c) => c.id === id)?.group ?? id
@@ -54,7 +75,12 @@ describe('every injected defect is caught by the checks written for it', () => {
       const expected = CAUGHT_BY[defect]
       // The groups of those checks, whole: cheaper than the full suite, and a defect also shows
       // whether neighbouring checks stay green.
-      const report = await runConformance({ url: server.url, only: [...new Set(expected.map(groupOf))] })
+      const report = await runConformance({
+        url: server.url,
+        only: [...new Set(expected.map(groupOf))],
+        // A server with authentication on (an auth defect) is tested with its two owners' tokens.
+        ...(server.tokens ? { tokens: server.tokens } : {}),
+      })
       const failed = report.results.filter((r) => r.status === 'fail').map((r) => r.id)
       expect(failed).toEqual(expect.arrayContaining(expected))
       for (const result of report.results.filter((r) => expected.includes(r.id))) {

@@ -174,3 +174,65 @@ describe('the tusk-conformance CLI', () => {
     expect((await cli([good.url, '--json', '-', '--junit', '-'])).code).toBe(2)
   })
 })
+
+describe('the tusk-conformance CLI with two owners’ tokens (auth group)', () => {
+  let server: Awaited<ReturnType<typeof startReferenceServer>>
+  let defective: Awaited<ReturnType<typeof startReferenceServer>>
+  beforeAll(async () => {
+    server = await startReferenceServer([], { auth: true })
+    defective = await startReferenceServer(['forbidsOtherOwner'])
+  })
+  afterAll(async () => {
+    await Promise.all([server.close(), defective.close()])
+  })
+  const a = 'reference-token-of-alice'
+  const b = 'reference-token-of-bob'
+
+  it('--token-a/--token-b run the auth group and every other group as owner A: exit 0', async () => {
+    const { code, stdout } = await cli([server.url, '--token-a', a, '--token-b', b, '--only', 'core,auth'])
+    expect(stdout).toMatch(
+      /^PASS auth\.other-owner\.head-404 \[MUST\] HEAD of A's upload as owner B gets 404, as for an upload that does not exist$/m,
+    )
+    expect(stdout).toMatch(/^PASS auth\.no-token\.post-401 /m)
+    expect(stdout).toMatch(/^\d+ passed, 0 failed$/m)
+    expect(code).toBe(0)
+  })
+
+  it('--tokens-command reads the two tokens from a command’s two lines', async () => {
+    const { code, stdout } = await cli([
+      server.url,
+      '--tokens-command',
+      `printf '%s\\n%s\\n' ${a} ${b}`,
+      '--only',
+      'auth',
+    ])
+    expect(stdout).toMatch(/^10 passed, 0 failed$/m)
+    expect(code).toBe(0)
+  })
+
+  it('without tokens the auth group is SKIP with a reason naming the options, never PASS', async () => {
+    const { code, stdout } = await cli([server.url, '--only', 'auth'])
+    expect(stdout).not.toMatch(/^PASS/m)
+    expect(stdout).toMatch(
+      /^SKIP auth\.no-token\.post-401 \[MUST\] .* \(not applicable: no tokens given \(pass two owners’ tokens with --token-a and --token-b, or --tokens-command\)\)$/m,
+    )
+    expect(code).toBe(0)
+  })
+
+  it('a server answering another owner with 403 fails, and the report shows tokens only by their last characters', async () => {
+    const { code, stdout } = await cli([defective.url, '--token-a', a, '--token-b', b, '--only', 'auth'])
+    expect(code).toBe(1)
+    expect(stdout).toMatch(/^FAIL auth\.other-owner\.head-404 /m)
+    expect(stdout).toMatch(/why: {2}HEAD of A's upload as owner B: got 403, expected 404/)
+    expect(stdout).toContain('Authorization: Bearer …of-bob')
+    expect(stdout).not.toContain(b)
+  })
+
+  it('exits 2 on token mistakes: one of the pair, the same token twice, a command printing one line', async () => {
+    expect((await cli([server.url, '--token-a', a])).stderr).toMatch(/--token-a and --token-b go together/)
+    expect((await cli([server.url, '--token-a', a, '--token-b', a])).code).toBe(2)
+    const oneLine = await cli([server.url, '--tokens-command', `echo ${a}`])
+    expect(oneLine.code).toBe(2)
+    expect(oneLine.stderr).toMatch(/must print two tokens on two lines, printed 1 lines/)
+  })
+})

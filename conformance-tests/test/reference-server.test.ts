@@ -9,11 +9,25 @@ describe('the suite against a correct tus server (the reference server with no d
   })
   afterAll(() => server.close())
 
-  it('passes every check; the only skip is the one that applies when concatenation-unfinished is not announced', async () => {
+  it('passes every check; the skips are the one that applies when concatenation-unfinished is not announced, and the auth group without tokens', async () => {
     const report = await runConformance({ url: server.url })
     const notPassed = report.results.filter((r) => r.status !== 'pass').map((r) => `${r.status} ${r.id}`)
-    expect(notPassed).toEqual(['skip concatenation.final.unfinished-partial'])
+    expect(notPassed).toEqual([
+      'skip concatenation.final.unfinished-partial',
+      ...checks.filter((c) => c.group === 'auth').map((c) => `skip ${c.id}`),
+    ])
     expect(report.results).toHaveLength(checks.length)
+  })
+
+  it('without tokens, every auth check is reported not applicable, saying how to give tokens (never a pass)', async () => {
+    const report = await runConformance({ url: server.url, only: ['auth'] })
+    expect(report.results.length).toBeGreaterThanOrEqual(10)
+    for (const result of report.results) {
+      expect(result.status).toBe('skip')
+      expect(result.reason).toMatch(
+        /^not applicable: no tokens given \(pass two owners’ tokens with --token-a and --token-b/,
+      )
+    }
   })
 
   it('describes every check as data: a unique id in its group, a spec section, MUST or SHOULD, a rule', () => {
@@ -36,5 +50,27 @@ describe('the suite against a correct tus server (the reference server with no d
       'core.head.cache-control',
       ...checks.filter((c) => c.group === 'termination').map((c) => c.id),
     ])
+  })
+})
+
+describe('the suite against the reference server with authentication on, given two owners’ tokens', () => {
+  let server: Awaited<ReturnType<typeof startReferenceServer>>
+  beforeAll(async () => {
+    server = await startReferenceServer([], { auth: true })
+  })
+  afterAll(() => server.close())
+
+  it('passes every check, the auth group included: every other group runs as owner A', async () => {
+    const report = await runConformance({ url: server.url, tokens: server.tokens })
+    const notPassed = report.results.filter((r) => r.status !== 'pass').map((r) => `${r.status} ${r.id}`)
+    expect(notPassed).toEqual(['skip concatenation.final.unfinished-partial'])
+    expect(report.results.filter((r) => r.group === 'auth' && r.status === 'pass').length).toBe(
+      checks.filter((c) => c.group === 'auth').length,
+    )
+  })
+
+  it('without tokens, the other groups fail against it (so the passes above are owed to token A)', async () => {
+    const report = await runConformance({ url: server.url, only: ['core.patch.204-new-offset'] })
+    expect(report.results.map((r) => r.status)).toEqual(['fail'])
   })
 })

@@ -1,4 +1,5 @@
 import type { Check } from '../types.js'
+import { authChecks } from './auth.js'
 import { checksumChecks } from './checksum.js'
 import { checksumTrailerChecks } from './checksum-trailer.js'
 import { concatenationChecks } from './concatenation.js'
@@ -26,4 +27,5 @@ export const checks: readonly Check[] = [
   ...concatenationUnfinishedChecks,
   ...robustnessChecks,
   ...e2eChecks,
+  ...authChecks,
 ]

@@ -53,6 +53,26 @@ export const DEFECTS = {
   finalInheritsMetadata: 'copies partial uploads’ metadata into the final upload',
   /** A final upload reads its partials on every request instead of keeping its own bytes. */
   finalReferencesPartials: 'loses a final upload’s bytes when a partial is deleted',
+  // Authentication defects (they turn authentication on): each breaks one rule of the auth group.
+  /** Any valid token may read, write and delete every upload. */
+  noOwnershipCheck: 'lets any token holder use every upload',
+  /** Another owner's upload is answered 403, which tells that it exists. */
+  forbidsOtherOwner: 'answers another owner with 403 instead of 404 (an existence oracle)',
+  /** 401 answers carry no WWW-Authenticate challenge. */
+  noWwwAuthenticate: 'answers 401 without WWW-Authenticate: Bearer',
+  /** A final upload may name another owner's partial uploads. */
+  concatIgnoresOwner: 'lets a final upload take another owner’s partial uploads',
+  /** GET serves a finished upload without any token. */
+  downloadsWithoutToken: 'serves downloads without a token',
 } as const
+
+/** Defects that need authentication: a reference server with one of them has it on. */
+export const AUTH_DEFECTS: readonly Defect[] = [
+  'noOwnershipCheck',
+  'forbidsOtherOwner',
+  'noWwwAuthenticate',
+  'concatIgnoresOwner',
+  'downloadsWithoutToken',
+]
 
 export type Defect = keyof typeof DEFECTS

@@ -3,7 +3,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import https from 'node:https'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
-import type { Defect } from './defects.js'
+import { AUTH_DEFECTS, type Defect } from './defects.js'
 
 // A small in-memory tus 1.0.0 server with every extension, written only to test the suite: with no
 // defect it must pass every check; each defect breaks exactly one rule. Not for production use.
@@ -27,7 +27,13 @@ interface Upload {
   partials?: string[]
   busy: boolean
   expires: Date
+  /** Who created it, when authentication is on. */
+  owner?: string
 }
+
+/** The reference server's bearer tokens when authentication is on: token → owner. */
+export const REFERENCE_TOKENS = { a: 'reference-token-of-alice', b: 'reference-token-of-bob' } as const
+const OWNERS: Record<string, string> = { [REFERENCE_TOKENS.a]: 'alice', [REFERENCE_TOKENS.b]: 'bob' }
 
 class HttpError extends Error {
   constructor(
@@ -67,6 +73,12 @@ export interface ReferenceServerOptions {
   losingPatch?: 'answer' | 'answer-and-close' | 'close'
   /** Serve https with this key and certificate (PEM) instead of http. */
   tls?: { key: Buffer; cert: Buffer }
+  /**
+   * Authentication: every request but OPTIONS needs `Authorization: Bearer <one of REFERENCE_TOKENS>`
+   * (401 with a Bearer challenge otherwise) and an upload is its creator's only (others get 404).
+   * On by default when an authentication defect is injected.
+   */
+  auth?: boolean
 }
 
 export async function startReferenceServer(
@@ -74,14 +86,39 @@ export async function startReferenceServer(
   options: ReferenceServerOptions = {},
 ) {
   const has = (d: Defect) => defects.includes(d)
+  const authOn = options.auth ?? defects.some((d) => AUTH_DEFECTS.includes(d))
   const uploads = new Map<string, Upload>()
   let origin = ''
 
-  const find = (raw: string): Upload => {
+  /** The owner a request speaks for (undefined when authentication is off). */
+  const authenticate = (req: IncomingMessage, method: string | undefined): string | undefined => {
+    if (!authOn) return undefined
+    const token = /^Bearer (\S+)$/.exec(header(req, 'authorization') ?? '')?.[1]
+    const owner = token === undefined ? undefined : OWNERS[token]
+    if (owner !== undefined) return owner
+    if (method === 'GET' && token === undefined && has('downloadsWithoutToken')) return undefined
+    const challenge =
+      token === undefined ? 'Bearer realm="reference"' : 'Bearer realm="reference", error="invalid_token"'
+    throw new HttpError(
+      401,
+      'a valid bearer token is required',
+      has('noWwwAuthenticate') ? {} : { 'WWW-Authenticate': challenge },
+    )
+  }
+
+  /** Whether `owner` may use `upload` (another owner's upload is answered as a missing one). */
+  const mayUse = (upload: Upload, owner: string | undefined) =>
+    !authOn || owner === undefined || upload.owner === owner || has('noOwnershipCheck')
+
+  const find = (raw: string, owner?: string): Upload => {
     let id = raw
     if (has('acceptsTraversalIds')) id = path.posix.basename(path.posix.normalize(decodeURIComponent(raw)))
     const upload = ID.test(id) ? uploads.get(id) : undefined
     if (!upload) throw new HttpError(404, 'upload not found')
+    if (!mayUse(upload, owner)) {
+      if (has('forbidsOtherOwner')) throw new HttpError(403, 'not your upload')
+      throw new HttpError(404, 'upload not found')
+    }
     return upload
   }
 
@@ -153,7 +190,7 @@ export async function startReferenceServer(
 
   const expiresHeader = (upload: Upload) => ({ 'Upload-Expires': upload.expires.toUTCString() })
 
-  async function create(req: IncomingMessage, res: ServerResponse) {
+  async function create(req: IncomingMessage, res: ServerResponse, owner: string | undefined) {
     const metadata = header(req, 'upload-metadata')
     if (metadata !== undefined && !parseMetadata(metadata))
       throw new HttpError(400, 'invalid Upload-Metadata')
@@ -163,6 +200,7 @@ export async function startReferenceServer(
       data: Buffer.alloc(0),
       busy: false,
       expires: new Date(Date.now() + DAY),
+      ...(owner !== undefined ? { owner } : {}),
     }
     if (metadata !== undefined) upload.metadata = metadata
     const concat = header(req, 'upload-concat')
@@ -174,7 +212,9 @@ export async function startReferenceServer(
         .map((u) => {
           const pathname = new URL(u, origin).pathname
           const id = pathname.startsWith(`${BASE}/`) ? pathname.slice(BASE.length + 1) : ''
-          const partial = ID.test(id) ? uploads.get(id) : undefined
+          let partial = ID.test(id) ? uploads.get(id) : undefined
+          // Another owner's partial is answered like one that does not exist.
+          if (partial && !mayUse(partial, owner) && !has('concatIgnoresOwner')) partial = undefined
           if (partial?.concat !== 'partial') throw new HttpError(400, `not a partial upload: ${u}`)
           return id
         })
@@ -325,9 +365,10 @@ export async function startReferenceServer(
     const target =
       pathname === BASE ? undefined : pathname.startsWith(`${BASE}/`) ? pathname.slice(BASE.length + 1) : null
     if (target === null) throw new HttpError(404, 'not found')
+    const owner = authenticate(req, method)
     if (method === 'GET') {
       if (target === undefined) throw new HttpError(405, 'GET needs an upload URL')
-      const upload = find(target)
+      const upload = find(target, owner)
       const data = upload.partials
         ? finalState(upload).data
         : upload.offset === upload.length
@@ -341,7 +382,7 @@ export async function startReferenceServer(
     }
     if (header(req, 'tus-resumable') !== '1.0.0') {
       if (has('processesUnsupportedVersion') && method === 'PATCH' && target) {
-        const upload = find(target)
+        const upload = find(target, owner)
         const body = await readBody(req)
         write(upload, upload.offset, body)
         upload.offset += body.length
@@ -351,9 +392,9 @@ export async function startReferenceServer(
     }
     if (target === undefined) {
       if (method !== 'POST') throw new HttpError(405, 'method not allowed')
-      return create(req, res)
+      return create(req, res, owner)
     }
-    const upload = find(target)
+    const upload = find(target, owner)
     if (method === 'HEAD') return head(upload, res)
     if (method === 'PATCH') return patch(req, res, upload)
     if (method === 'DELETE') {
@@ -377,6 +418,8 @@ export async function startReferenceServer(
   origin = `${options.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`
   return {
     url: `${origin}${BASE}`,
+    /** Owner A's and owner B's tokens when authentication is on. */
+    tokens: authOn ? { ...REFERENCE_TOKENS } : undefined,
     async close() {
       server.closeAllConnections()
       await new Promise((resolve) => server.close(resolve))
