@@ -1,0 +1,237 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+import net from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import Koa from 'koa'
+import { afterAll, describe, expect, it } from 'vitest'
+import { bytes, sha256 } from '../../test-support/bytes.js'
+import { until } from '../../test-support/until.js'
+import { ConfigError, createTusk, type EmbeddedTusk, type HookEvent, startServer } from '../src/index.js'
+import { b64, patch, send, TUS } from './helpers.js'
+
+const dirs: string[] = []
+afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))))
+async function dataDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'tusk-embed-'))
+  dirs.push(dir)
+  return dir
+}
+
+async function listen(server: http.Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+}
+
+function stop(server: http.Server): Promise<void> {
+  server.closeAllConnections()
+  return new Promise((resolve) => server.close(() => resolve()))
+}
+
+/** A PATCH whose Content-Length promises all of `data` but that sends `sent` bytes and hangs up. */
+function interruptedPatch(url: string, data: Buffer, sent: number): Promise<void> {
+  const target = new URL(url)
+  return new Promise((resolve) => {
+    const socket = net.connect(Number(target.port), target.hostname, () => {
+      socket.write(
+        `PATCH ${target.pathname} HTTP/1.1\r\nHost: ${target.host}\r\nTus-Resumable: 1.0.0\r\n` +
+          `Upload-Offset: 0\r\nContent-Type: application/offset+octet-stream\r\nContent-Length: ${data.length}\r\n\r\n`,
+      )
+      socket.write(data.subarray(0, sent), () => socket.destroy())
+    })
+    socket.on('close', () => resolve())
+    socket.on('error', () => {})
+  })
+}
+
+async function offsetOf(url: string): Promise<number> {
+  return Number((await send(url, { method: 'HEAD', headers: TUS })).headers['upload-offset'])
+}
+
+/**
+ * What every host must get from an embedded Tusk: creation-with-upload, PATCH, download, and a
+ * resume after a PATCH cut mid-body, all through the host's own port under /uploads.
+ */
+function uploadsThroughTheHost(origin: () => string) {
+  it('creates with data, appends with PATCH and downloads through the host port', async () => {
+    const data = bytes(300_000, 5)
+    const created = await send(`${origin()}/uploads`, {
+      method: 'POST',
+      headers: {
+        ...TUS,
+        'Upload-Length': String(data.length),
+        'Upload-Metadata': `filename ${b64('a.bin')}`,
+        'Content-Type': 'application/offset+octet-stream',
+      },
+      body: data.subarray(0, 100_000),
+    })
+    expect(created.status).toBe(201)
+    expect(created.headers['upload-offset']).toBe('100000')
+    const url = new URL(created.headers.location as string, origin()).href
+    // Upload URLs are the host's: its origin and the mount path.
+    expect(url.startsWith(`${origin()}/uploads/`)).toBe(true)
+    expect((await patch(url, 100_000, data.subarray(100_000))).status).toBe(204)
+    const download = await send(url)
+    expect(download.status).toBe(200)
+    expect(sha256(download.body)).toBe(sha256(data))
+  })
+
+  it('resumes after an interrupted PATCH from the offset HEAD reports, byte-exact', async () => {
+    const data = bytes(1024 * 1024, 9)
+    const created = await send(`${origin()}/uploads`, {
+      method: 'POST',
+      headers: { ...TUS, 'Upload-Length': String(data.length) },
+    })
+    expect(created.status).toBe(201)
+    const url = new URL(created.headers.location as string, origin()).href
+    const sent = 400_000
+    await interruptedPatch(url, data, sent)
+    // The bytes that arrived before the hang-up are stored and counted.
+    await until(async () => (await offsetOf(url)) === sent, 5_000, `HEAD to report offset ${sent}`)
+    expect((await patch(url, sent, data.subarray(sent))).status).toBe(204)
+    expect(sha256((await send(url)).body)).toBe(sha256(data))
+  })
+}
+
+describe('createTusk inside a Koa app', () => {
+  const finished: string[] = []
+  const postFinish: HookEvent[] = []
+  let tusk: EmbeddedTusk
+  let host: http.Server
+  let origin = ''
+
+  it('mounts into an app with its own routes', async () => {
+    tusk = await createTusk(
+      { basePath: '/uploads', dataDir: await dataDir(), logLevel: 'silent' },
+      {
+        events: { finished: (upload) => void finished.push(upload.id) },
+        hooks: { 'post-finish': (event) => void postFinish.push(event) },
+      },
+    )
+    const app = new Koa()
+    // A client hanging up mid-PATCH reaches the host app's error event too (Koa sees the socket
+    // fail); Tusk has logged it already, so this host does not print it again.
+    app.silent = true
+    // The host's own middleware before Tusk sees every request, Tusk's included.
+    app.use(async (ctx, next) => {
+      await next()
+      if (!ctx.path.startsWith('/uploads')) ctx.set('X-Host', 'koa')
+    })
+    app.use(tusk.koa)
+    app.use(async (ctx, next) => {
+      if (ctx.method === 'GET' && ctx.path === '/hello') ctx.body = { hello: 'from the host' }
+      else if (ctx.method === 'GET' && ctx.path === '/uploadsx')
+        ctx.body = 'a host route that only starts like Tusk'
+      else await next()
+    })
+    // The host's own not-found answer.
+    app.use((ctx) => {
+      ctx.status = 404
+      ctx.body = 'host: no such page'
+    })
+    host = http.createServer(app.callback())
+    origin = await listen(host)
+  })
+
+  uploadsThroughTheHost(() => origin)
+
+  it("answers the host's routes and the host's 404 untouched", async () => {
+    const hello = await send(`${origin}/hello`)
+    expect(hello.status).toBe(200)
+    expect(JSON.parse(hello.body.toString())).toEqual({ hello: 'from the host' })
+    expect(hello.headers['x-host']).toBe('koa')
+    const sibling = await send(`${origin}/uploadsx`)
+    expect(sibling.status).toBe(200)
+    expect(sibling.body.toString()).toBe('a host route that only starts like Tusk')
+    const missing = await send(`${origin}/nope`)
+    expect(missing.status).toBe(404)
+    expect(missing.body.toString()).toBe('host: no such page')
+    // Tusk answers its own unknown paths with the protocol's 404, not the host's page.
+    const unknownUpload = await send(`${origin}/uploads/no-such-upload`, { method: 'HEAD', headers: TUS })
+    expect(unknownUpload.status).toBe(404)
+  })
+
+  it('calls the in-process events and hooks for uploads that finish', async () => {
+    // Both uploads above finished; hooks are called after the event, not awaited by the request.
+    await until(() => postFinish.length === 2, 5_000, 'two post-finish hooks')
+    expect(finished).toHaveLength(2)
+    expect(postFinish.map((event) => event.upload.id).sort()).toEqual([...finished].sort())
+    expect(postFinish.find((event) => event.upload.size === 300_000)?.upload.metadata).toEqual({
+      filename: 'a.bin',
+    })
+  })
+
+  it('closes: close() resolves and the host keeps serving its own routes', async () => {
+    await expect(tusk.close()).resolves.toBeUndefined()
+    expect((await send(`${origin}/hello`)).status).toBe(200)
+    await stop(host)
+  })
+})
+
+describe('createTusk inside a node:http server', () => {
+  let tusk: EmbeddedTusk
+  let host: http.Server
+  let origin = ''
+
+  it('mounts with a fallback for the rest of the app', async () => {
+    tusk = await createTusk({ basePath: '/uploads', dataDir: await dataDir(), logLevel: 'silent' })
+    host = http.createServer((req, res) =>
+      tusk.handle(req, res, () => {
+        if (req.url === '/hello')
+          res.writeHead(200, { 'Content-Type': 'text/plain' }).end('hello from the host')
+        else res.writeHead(404, { 'Content-Type': 'text/plain' }).end('host: no such page')
+      }),
+    )
+    origin = await listen(host)
+  })
+
+  uploadsThroughTheHost(() => origin)
+
+  it("answers the host's routes and the host's 404 untouched", async () => {
+    const hello = await send(`${origin}/hello`)
+    expect(hello.status).toBe(200)
+    expect(hello.body.toString()).toBe('hello from the host')
+    const missing = await send(`${origin}/nope?x=1`)
+    expect(missing.status).toBe(404)
+    expect(missing.body.toString()).toBe('host: no such page')
+  })
+
+  it('answers 404 itself outside the base path when no fallback is given', async () => {
+    const bare = http.createServer((req, res) => tusk.handle(req, res))
+    const bareOrigin = await listen(bare)
+    try {
+      expect((await send(`${bareOrigin}/elsewhere`)).status).toBe(404)
+      const created = await send(`${bareOrigin}/uploads`, {
+        method: 'POST',
+        headers: { ...TUS, 'Upload-Length': '1' },
+      })
+      expect(created.status).toBe(201)
+    } finally {
+      await stop(bare)
+    }
+  })
+
+  it('closes: close() resolves', async () => {
+    await expect(tusk.close()).resolves.toBeUndefined()
+    await stop(host)
+  })
+})
+
+describe('createTusk options', () => {
+  it('refuses an invalid option with the ConfigError startServer gives', async () => {
+    const invalid = { basePath: 'uploads', dataDir: await dataDir(), logLevel: 'silent' } as const
+    const embedded = await createTusk(invalid).then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    const standalone = await startServer({ ...invalid, port: 0 }).then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    expect(embedded).toBeInstanceOf(ConfigError)
+    expect(standalone).toBeInstanceOf(ConfigError)
+    expect((embedded as Error).message).toBe((standalone as Error).message)
+    expect((embedded as Error).message).toMatch(/basePath/)
+  })
+})
