@@ -2,7 +2,8 @@
 //   1. Tusk vs plain @tus/server + @tus/file-store (bench/run.mjs: big uploads, 1 KiB uploads, memory)
 //   2. Checksum on vs off and 1 vs 4 parallel partials for a 1 GiB upload (bench/checksum-parallel.mjs)
 //   3. Cluster mode: --workers 2 vs 1 on 1 KiB uploads (bench/cluster.mjs)
-//   4. S3 store vs a direct PutObject of the same bytes (bench/s3-vs-putobject.mjs), when an S3
+//   4. What authentication, metrics and a webhook cost on 1 KiB uploads (bench/features.mjs)
+//   5. S3 store vs a direct PutObject of the same bytes (bench/s3-vs-putobject.mjs), when an S3
 //      service is configured (S3_ENDPOINT etc., e.g. from scripts/s3-start.sh's s3.env)
 // Arguments after `--` go to bench/run.mjs; `--quick` goes to every part.
 import { spawnSync } from 'node:child_process'
@@ -16,6 +17,11 @@ const parts = [
     'cluster mode',
     'bench/cluster.mjs',
     quick.length ? ['--reps', '1', '--count', '500', '--warmup', '100'] : [],
+  ],
+  [
+    'feature costs (auth, metrics, webhooks)',
+    'bench/features.mjs',
+    quick.length ? ['--reps', '1', '--count', '300'] : [],
   ],
 ]
 if (process.env.S3_ENDPOINT) parts.push(['S3 store vs PutObject', 'bench/s3-vs-putobject.mjs', quick])

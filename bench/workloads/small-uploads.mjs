@@ -7,15 +7,16 @@ import { expectStatus, OCTETS, payload, TUS, uploadOffsetOf } from '../lib/tus-c
 /**
  * Many small uploads, each one request (creation-with-upload), `concurrency` at a time over
  * keep-alive connections. A warm-up batch runs first and is not counted.
+ * `headers` go on every request (e.g. Authorization).
  * Returns { rate (uploads/s), p50, p99 (ms), cpuUs (server CPU µs per upload, when pid is given) }.
  */
-export async function smallUploads({ url, pid, size, count, warmup, concurrency }) {
+export async function smallUploads({ url, pid, size, count, warmup, concurrency, headers = {} }) {
   const pool = new Pool(new URL(url).origin, { connections: concurrency })
   const data = payload(size)
   const one = async () => {
     const response = await request(url, {
       method: 'POST',
-      headers: { ...TUS, 'upload-length': String(size), 'content-type': OCTETS },
+      headers: { ...TUS, ...headers, 'upload-length': String(size), 'content-type': OCTETS },
       body: data,
       dispatcher: pool,
     })

@@ -27,7 +27,8 @@ const STORE_PREFIX = /^(s3|azure|gcs)(?=[A-Z])/
  * limits at 0) say nothing a person needs at start-up; the feature's switch itself is shown.
  */
 function inactive(key: string, value: unknown, config: Config): boolean {
-  if (key.startsWith('jwt')) return !(config.jwtSecret ?? config.jwtSecretFile ?? config.jwtPublicKey ?? config.jwtJwksUrl)
+  if (key.startsWith('jwt'))
+    return !(config.jwtSecret ?? config.jwtSecretFile ?? config.jwtPublicKey ?? config.jwtJwksUrl)
   if (key.startsWith('hooks')) return config.hooksUrl.length === 0
   if (key.startsWith('rateLimit') || key.startsWith('quota')) return value === 0
   return false

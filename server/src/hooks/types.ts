@@ -86,6 +86,7 @@ export interface HookResponse {
 
 export type HookFunction = (
   event: HookEvent,
+  // biome-ignore lint/suspicious/noConfusingVoidType: an in-process hook that returns nothing is the common case
 ) => HookResponse | undefined | void | Promise<HookResponse | undefined | void>
 
 /**

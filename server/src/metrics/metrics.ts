@@ -150,7 +150,7 @@ export function createMetrics(): TuskMetrics {
     registry,
     requests: requestMiddleware,
     events: {
-      created(upload) {
+      created(_upload) {
         created.inc()
         unfinished.inc()
       },

@@ -73,7 +73,7 @@ export function createRedisOutbox(redis: RedisClient, staleClaimMs: number): Out
         limit,
       )) as [string, StreamEntry[]]
       for (const entry of stale[1] ?? []) {
-        const c = entry && entry[1] ? parse(entry) : undefined
+        const c = entry?.[1] ? parse(entry) : undefined
         if (c) claimed.push(c)
       }
       if (claimed.length < limit) {

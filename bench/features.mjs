@@ -1,0 +1,114 @@
+// What Tusk's optional features cost on the hot path, measured side by side in one interleaved run:
+// 1 KiB creation-with-upload uploads at c=64 against Tusk with metrics off (the reference), with
+// metrics on (the default), with HS256 authentication (every request carries a bearer token), and
+// with metrics plus one signed post-finish webhook per upload to a receiver on loopback.
+//   node bench/features.mjs [--reps N] [--count N]
+// Prints, per variant, uploads/s, p99 and server CPU per upload, and the median of per-rep ratios
+// to the reference (targets: auth ≥ 0.9×, hooks + metrics ≥ 0.9×).
+import { mkdtempSync } from 'node:fs'
+import http from 'node:http'
+import os from 'node:os'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+import { SignJWT } from 'jose'
+import { startContender, TUSK, variant } from './lib/contenders.mjs'
+import { smallUploads } from './workloads/small-uploads.mjs'
+
+const { values } = parseArgs({
+  options: { reps: { type: 'string', default: '5' }, count: { type: 'string', default: '3000' } },
+})
+const reps = Number(values.reps)
+const count = Number(values.count)
+const SECRET = 'bench-secret-bench-secret-bench-secret-0123'
+const HOOK_SECRET = `whsec_${Buffer.from('bench-hook-secret-0123456789abcdef').toString('base64')}`
+
+// The webhook receiver: answers every delivery at once (its cost is the application's, not Tusk's).
+let delivered = 0
+const receiver = http.createServer((req, res) => {
+  req.resume()
+  req.on('end', () => {
+    delivered++
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
+  })
+})
+await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve))
+const hookUrl = `http://127.0.0.1:${receiver.address().port}/hooks`
+
+const token = await new SignJWT({ sub: 'bench' })
+  .setProtectedHeader({ alg: 'HS256' })
+  .setExpirationTime('2h')
+  .sign(new TextEncoder().encode(SECRET))
+
+const VARIANTS = [
+  {
+    contender: variant(TUSK, { name: 'reference', label: 'metrics off', extraArgs: ['--metrics', 'false'] }),
+  },
+  { contender: variant(TUSK, { name: 'metrics', label: 'metrics on (default)', extraArgs: [] }) },
+  {
+    contender: variant(TUSK, {
+      name: 'auth',
+      label: 'HS256 auth, metrics off',
+      extraArgs: ['--metrics', 'false', '--jwt-secret', SECRET],
+    }),
+    headers: { authorization: `Bearer ${token}` },
+  },
+  {
+    contender: variant(TUSK, {
+      name: 'hooks',
+      label: 'metrics + post-finish webhook',
+      extraArgs: ['--hooks-url', hookUrl, '--hooks-events', 'post-finish', '--hooks-secret', HOOK_SECRET],
+    }),
+  },
+]
+
+const runDir = mkdtempSync(path.join(os.tmpdir(), 'tusk-bench-features-'))
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+console.log(
+  `Tusk feature costs — ${new Date().toISOString()}; node ${process.version}; load ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+)
+console.log(
+  `${count} × 1 KiB creation-with-upload at c=64 per measurement, ${reps} interleaved reps; data ${runDir}`,
+)
+const results = Object.fromEntries(VARIANTS.map((v) => [v.contender.name, []]))
+for (let rep = 0; rep < reps; rep++) {
+  const order = rep % 2 === 0 ? VARIANTS : [...VARIANTS].reverse()
+  for (const { contender, headers } of order) {
+    const server = await startContender(contender, {
+      dataDir: path.join(runDir, `${contender.name}-${rep}`),
+      logFile: path.join(runDir, `${contender.name}.log`),
+    })
+    try {
+      const result = await smallUploads({
+        url: server.url,
+        pid: server.pid,
+        size: 1024,
+        count,
+        warmup: 300,
+        concurrency: 64,
+        headers,
+      })
+      results[contender.name].push(result)
+      console.log(
+        `  rep ${rep + 1} ${contender.label.padEnd(30)} ${result.rate.toFixed(0)} uploads/s, p99 ${result.p99.toFixed(1)} ms, ${result.cpuUs.toFixed(0)} µs CPU/upload`,
+      )
+    } finally {
+      await server.stop()
+    }
+  }
+}
+console.log(
+  '\n| variant | uploads/s (median) | ratio to metrics off (median of per-rep ratios) | p99 ms | server CPU µs/upload |',
+)
+console.log('|---|---:|---:|---:|---:|')
+for (const { contender } of VARIANTS) {
+  const rows = results[contender.name]
+  const ratios = rows.map((row, i) => row.rate / results.reference[i].rate)
+  console.log(
+    `| ${contender.label} | ${median(rows.map((r) => r.rate)).toFixed(0)} | ${median(ratios).toFixed(2)} | ${median(rows.map((r) => r.p99)).toFixed(1)} | ${median(rows.map((r) => r.cpuUs)).toFixed(0)} |`,
+  )
+}
+console.log(`\nwebhook deliveries received: ${delivered}`)
+receiver.close()
