@@ -8,7 +8,16 @@ import Koa from 'koa'
 import { afterAll, describe, expect, it } from 'vitest'
 import { bytes, sha256 } from '../../test-support/bytes.js'
 import { until } from '../../test-support/until.js'
-import { ConfigError, createTusk, type EmbeddedTusk, type HookEvent, startServer } from '../src/index.js'
+import {
+  type Authorizer,
+  ConfigError,
+  createTusk,
+  type EmbeddedTusk,
+  ERR,
+  type HookEvent,
+  ownerOf,
+  startServer,
+} from '../src/index.js'
 import { b64, patch, send, TUS } from './helpers.js'
 
 const dirs: string[] = []
@@ -215,6 +224,60 @@ describe('createTusk inside a node:http server', () => {
   it('closes: close() resolves', async () => {
     await expect(tusk.close()).resolves.toBeUndefined()
     await stop(host)
+  })
+})
+
+describe("createTusk with the application's own authorizer and blocking hook (server/README.md)", () => {
+  // The host's session, as the README sample has it: here, who the request says it is.
+  const userOf = (headers: http.IncomingHttpHeaders) => headers['x-user'] as string | undefined
+  const authorizer: Authorizer = {
+    authenticate(request) {
+      if (!userOf(request.headers)) throw ERR.UNAUTHORIZED('log in first')
+    },
+    authorize(check) {
+      const user = userOf(check.request.headers)
+      if (check.intent === 'create') return { owner: user }
+      if ('upload' in check && ownerOf(check.upload) !== user) throw ERR.NOT_FOUND()
+      return undefined
+    },
+  }
+
+  it('refuses strangers, keeps uploads to their owner and lets a pre-create hook refuse', async () => {
+    const tusk = await createTusk(
+      { basePath: '/uploads', dataDir: await dataDir(), logLevel: 'silent' },
+      {
+        authorizer,
+        hooks: {
+          'pre-create': (event) =>
+            event.upload.metadata.filename
+              ? undefined
+              : { reject: { status: 400, message: 'filename required' } },
+        },
+      },
+    )
+    const host = http.createServer((req, res) => tusk.handle(req, res))
+    const origin = await listen(host)
+    try {
+      const create = (headers: Record<string, string>) =>
+        send(`${origin}/uploads`, { method: 'POST', headers: { ...TUS, 'Upload-Length': '3', ...headers } })
+      const named = { 'Upload-Metadata': `filename ${b64('x.txt')}` }
+      const stranger = await create(named)
+      expect(stranger.status).toBe(401)
+      expect(stranger.body.toString()).toContain('log in first')
+      const unnamed = await create({ 'X-User': 'alice' })
+      expect(unnamed.status).toBe(400)
+      expect(unnamed.body.toString()).toContain('filename required')
+      const created = await create({ 'X-User': 'alice', ...named })
+      expect(created.status).toBe(201)
+      const url = new URL(created.headers.location as string, origin).href
+      const asAlice = await send(url, { method: 'HEAD', headers: { ...TUS, 'X-User': 'alice' } })
+      expect(asAlice.status).toBe(200)
+      const asBob = await send(url, { method: 'HEAD', headers: { ...TUS, 'X-User': 'bob' } })
+      expect(asBob.status).toBe(404)
+    } finally {
+      await stop(host)
+      await tusk.close()
+    }
   })
 })
 
