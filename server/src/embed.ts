@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Middleware } from 'koa'
+import type { Registry } from 'prom-client'
 import type { Config, ConfigInput } from './config/schema.js'
 import { createTuskEngine, type ServerOptions } from './engine.js'
 import { createApp } from './host/app.js'
@@ -19,6 +20,11 @@ export interface EmbeddedTusk {
   readonly logger: Logger
   readonly store: TuskStore
   readonly core: UploadCore
+  /**
+   * Tusk's Prometheus metrics (README "Metrics"); undefined with `metrics: false`. Not served by
+   * createTusk: the app serves them where it likes (`await metrics.metrics()`, `metrics.contentType`).
+   */
+  readonly metrics: Registry | undefined
   /**
    * Koa middleware for an existing Koa app (`app.use(tusk.koa)`): requests under `basePath` are
    * answered by Tusk (CORS, request log, tus v1 and the draft protocol); every other request goes on
@@ -52,6 +58,7 @@ export async function createTusk(
     logger: engine.logger,
     store: engine.store,
     core: engine.core,
+    metrics: engine.metrics?.registry,
     koa: async (ctx, next) => {
       if (!under(pathOf(ctx.originalUrl))) return next()
       // Tusk writes the whole response itself.

@@ -171,6 +171,12 @@ describe('createTusk inside a Koa app', () => {
     })
   })
 
+  it('counts in its Prometheus registry, for the app to serve', async () => {
+    const text = await tusk.metrics?.metrics()
+    expect(text).toMatch(/^tusk_uploads_finished_total 2$/m)
+    expect(text).toMatch(/^tusk_requests_total\{method="PATCH",status="204"\} 2$/m)
+  })
+
   it('closes: close() resolves and the host keeps serving its own routes', async () => {
     await expect(tusk.close()).resolves.toBeUndefined()
     expect((await send(`${origin}/hello`)).status).toBe(200)
@@ -184,7 +190,13 @@ describe('createTusk inside a node:http server', () => {
   let origin = ''
 
   it('mounts with a fallback for the rest of the app', async () => {
-    tusk = await createTusk({ basePath: '/uploads', dataDir: await dataDir(), logLevel: 'silent' })
+    tusk = await createTusk({
+      basePath: '/uploads',
+      dataDir: await dataDir(),
+      logLevel: 'silent',
+      metrics: false,
+    })
+    expect(tusk.metrics).toBeUndefined()
     host = http.createServer((req, res) =>
       tusk.handle(req, res, () => {
         if (req.url === '/hello')
