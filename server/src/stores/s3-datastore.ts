@@ -380,9 +380,12 @@ export class TuskS3Store extends S3Store {
     let metadata: MetadataValue
     try {
       metadata = await this.getMetadata(id)
-    } catch {
-      // As upstream: no readable `<id>.info`, no upload.
-      throw ERRORS.FILE_NOT_FOUND
+    } catch (error) {
+      // No `<id>.info`, no upload (as upstream). But an S3 that cannot be reached says nothing about
+      // the upload: that is a fault to retry (503; 423 on an offset read), never "not found", which
+      // makes tus clients drop the upload and start it over.
+      if (isS3NotFound(error)) throw ERRORS.FILE_NOT_FOUND
+      throw error
     }
     const { size } = metadata.file
     let parts: Part[]

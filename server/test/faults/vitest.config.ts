@@ -7,7 +7,13 @@ import { defineConfig } from 'vitest/config'
 export default defineConfig({
   root: fileURLToPath(new URL('../../..', import.meta.url)),
   test: {
-    include: ['server/test/faults/**/*.fault.ts'],
+    // known-defects/ holds scenarios that show a defect not fixed yet (issue 13): they fail today and
+    // run on their own, `npm run test:faults:known-defects`, until the fix moves them back here.
+    include: [
+      process.env.TUSK_FAULTS_KNOWN_DEFECTS
+        ? 'server/test/faults/known-defects/*.fault.ts'
+        : 'server/test/faults/*.fault.ts',
+    ],
     testTimeout: 120_000,
     hookTimeout: 180_000,
     pool: 'forks',

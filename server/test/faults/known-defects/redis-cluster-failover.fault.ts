@@ -6,13 +6,13 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { type FaultProxy, startFaultProxy } from './harness/fault-proxy.js'
-import { MiB, waitUntil } from './harness/proc-stats.js'
-import { files, summarize, tusUpload } from './harness/tus-upload.js'
-import { killTree, startTusk, type TuskProcess } from './harness/tusk-server.js'
+import { type FaultProxy, startFaultProxy } from '../harness/fault-proxy.js'
+import { MiB, waitUntil } from '../harness/proc-stats.js'
+import { files, summarize, tusUpload } from '../harness/tus-upload.js'
+import { killTree, startTusk, type TuskProcess } from '../harness/tusk-server.js'
 
 const run = promisify(execFile)
-const scripts = fileURLToPath(new URL('../../../scripts/', import.meta.url))
+const scripts = fileURLToPath(new URL('../../../../scripts/', import.meta.url))
 const BASE = 27_200 + Math.floor(Math.random() * 50) * 10
 let clusterDir = ''
 let clusterUrl = ''
