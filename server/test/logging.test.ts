@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, stat } from 'node:fs/promises'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { stripVTControlCharacters } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { startTusk } from '../../test-support/tusk.js'
+import { until } from '../../test-support/until.js'
 import { startupBanner } from '../src/banner.js'
 import { parseConfig } from '../src/config/load.js'
 import { toTuskError } from '../src/failures.js'
@@ -32,10 +33,26 @@ function captureLogger(format: Parameters<typeof createLogger>[2] = {}) {
   return { logger, lines, json: () => lines().map((line) => JSON.parse(line) as Record<string, unknown>) }
 }
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 50))
+/** Waits until the logger has written `count` request lines (a log line follows its answer). */
+const requestsLogged = (count: number, lines: () => unknown[]) =>
+  until(() => lines().length >= count, 5_000, `${count} log lines`)
 
-/** A PATCH that sends `sent` of its declared bytes, then resets the connection. */
-async function patchAndHangUp(uploadUrl: string, declared: number, sent: number) {
+/** Bytes of the upload on disk (the file store keeps them in `<dataDir>/<id>`). */
+const storedBytes = async (dataDir: string, uploadUrl: string) =>
+  (await stat(path.join(dataDir, String(uploadUrl.split('/').pop())))).size
+
+/**
+ * A PATCH that sends `sent` of its declared bytes, waits until the server has stored them (the data file's
+ * size; a HEAD would take the upload over), then resets the connection and waits until `logged()` says
+ * the server has logged the hang-up.
+ */
+async function patchAndHangUp(
+  dataDir: string,
+  uploadUrl: string,
+  declared: number,
+  sent: number,
+  logged: () => boolean,
+) {
   const url = new URL(uploadUrl)
   const socket = net.connect(Number(url.port), url.hostname)
   await new Promise((resolve) => socket.once('connect', resolve))
@@ -44,9 +61,9 @@ async function patchAndHangUp(uploadUrl: string, declared: number, sent: number)
       `Content-Type: application/offset+octet-stream\r\nContent-Length: ${declared}\r\n\r\n`,
   )
   socket.write(Buffer.alloc(sent))
-  await new Promise((resolve) => setTimeout(resolve, 200))
+  await until(async () => (await storedBytes(dataDir, uploadUrl)) >= sent, 5_000, `${sent} bytes stored`)
   socket.resetAndDestroy()
-  await new Promise((resolve) => setTimeout(resolve, 300))
+  await until(logged, 5_000, 'the hang-up logged')
 }
 
 describe('logs for machines (JSON, when not on a terminal)', async () => {
@@ -56,7 +73,7 @@ describe('logs for machines (JSON, when not on a terminal)', async () => {
   it('writes one structured line per request with id, method, path, status, bytes, duration and upload id', async () => {
     const url = await createUpload(server.url, 5)
     await patch(url, 0, Buffer.from('hello'))
-    await settle()
+    await requestsLogged(2, json)
     const requests = json().filter((l) => l.msg === 'request')
     const create = requests.find((l) => l.method === 'POST')
     const write = requests.find((l) => l.method === 'PATCH')
@@ -75,7 +92,11 @@ describe('logs for machines (JSON, when not on a terminal)', async () => {
   it('logs a client hanging up mid-PATCH at info with the bytes it sent, not as an error', async () => {
     const url = await createUpload(server.url, 1_000_000)
     const before = json().length
-    await patchAndHangUp(url, 1_000_000, 300_000)
+    const hungUp = () =>
+      json()
+        .slice(before)
+        .some((l) => l.method === 'PATCH' && l.aborted === true)
+    await patchAndHangUp(server.dataDir, url, 1_000_000, 300_000, hungUp)
     const after = json().slice(before)
     expect(after.filter((l) => Number(l.level) >= 50)).toEqual([])
     const line = after.find((l) => l.msg === 'request' && l.method === 'PATCH')
@@ -103,7 +124,7 @@ describe('logs for people (a terminal)', async () => {
     const url = await createUpload(server.url, 5)
     const id = String(url.split('/').pop())
     await patch(url, 0, Buffer.from('hello'))
-    await settle()
+    await requestsLogged(2, lines)
     expect(lines()).toHaveLength(2)
     const [create, write] = lines()
     expect(create).toMatch(
@@ -117,7 +138,11 @@ describe('logs for people (a terminal)', async () => {
   it('says a client hung up, on one info line with the bytes it sent', async () => {
     const url = await createUpload(server.url, 1_000_000)
     const before = lines().length
-    await patchAndHangUp(url, 1_000_000, 300_000)
+    await patchAndHangUp(server.dataDir, url, 1_000_000, 300_000, () =>
+      lines()
+        .slice(before)
+        .some((l) => l.includes('PATCH')),
+    )
     const after = lines().slice(before)
     expect(after).toHaveLength(1)
     expect(after[0]).toMatch(
