@@ -34,6 +34,10 @@ const TABLE = {
   ERR_ALREADY_COMPLETE: [400, 'the upload is already complete; nothing more can be appended'],
   ERR_OTHER_PROTOCOL: [409, 'the upload was made with another upload protocol; continue it with that one'],
   ERR_DIGEST_MISMATCH: [400, 'Content-Digest does not match the content: it was discarded'],
+  ERR_REPR_DIGEST_MISMATCH: [
+    400,
+    'the completed upload does not match its Repr-Digest: it was deleted (upload it again)',
+  ],
   ERR_MEDIA_TYPE: [415, 'an append needs Content-Type: application/partial-upload'],
   ERR_INVALID_FIELD: [400, 'a required field is missing or invalid'],
   ERR_FINAL_UPLOAD: [403, 'a final (concatenated) upload cannot be patched'],
@@ -122,6 +126,7 @@ export const ERR = {
   ALREADY_COMPLETE: e('ERR_ALREADY_COMPLETE'),
   OTHER_PROTOCOL: e('ERR_OTHER_PROTOCOL'),
   DIGEST_MISMATCH: e('ERR_DIGEST_MISMATCH'),
+  REPR_DIGEST_MISMATCH: e('ERR_REPR_DIGEST_MISMATCH'),
   MEDIA_TYPE: e('ERR_MEDIA_TYPE'),
   INVALID_FIELD: e('ERR_INVALID_FIELD'),
   FINAL_UPLOAD: e('ERR_FINAL_UPLOAD'),

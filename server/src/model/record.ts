@@ -10,7 +10,15 @@ const CONCAT_KEY = ' tusk.upload-concat'
 const OWNER_KEY = ' tusk.owner'
 const MAX_SIZE_KEY = ' tusk.max-size'
 const PROTOCOL_KEY = ' tusk.protocol'
-const RESERVED = new Set([RAW_METADATA_KEY, CONCAT_KEY, OWNER_KEY, MAX_SIZE_KEY, PROTOCOL_KEY])
+const REPR_DIGEST_KEY = ' tusk.repr-digest'
+const RESERVED = new Set([
+  RAW_METADATA_KEY,
+  CONCAT_KEY,
+  OWNER_KEY,
+  MAX_SIZE_KEY,
+  PROTOCOL_KEY,
+  REPR_DIGEST_KEY,
+])
 
 export type MetadataRecord = Record<string, string | null>
 
@@ -30,7 +38,7 @@ export interface ClientMetadata {
 export function newMetadataRecord(
   metadata?: ClientMetadata,
   concat?: string,
-  granted: { owner?: string; maxSize?: number; protocol?: string } = {},
+  granted: { owner?: string; maxSize?: number; protocol?: string; reprDigest?: string } = {},
 ): MetadataRecord | undefined {
   const record: MetadataRecord = {}
   if (metadata) {
@@ -43,6 +51,7 @@ export function newMetadataRecord(
   // tus v1 is the default and is not recorded, so uploads made before the draft protocol are tus.
   if (granted.protocol !== undefined && granted.protocol !== DEFAULT_PROTOCOL)
     record[PROTOCOL_KEY] = granted.protocol
+  if (granted.reprDigest !== undefined) record[REPR_DIGEST_KEY] = granted.reprDigest
   return Object.keys(record).length > 0 ? record : undefined
 }
 
@@ -58,6 +67,12 @@ export const DEFAULT_PROTOCOL = 'tus'
 export function protocolOf(upload: Pick<Upload, 'metadata'>): string {
   const value = upload.metadata?.[PROTOCOL_KEY]
   return typeof value === 'string' ? value : DEFAULT_PROTOCOL
+}
+
+/** The digests of the whole upload to check at completion, as upload/representation-digest.ts wrote them. */
+export function reprDigestOf(upload: Pick<Upload, 'metadata'>): string | undefined {
+  const value = upload.metadata?.[REPR_DIGEST_KEY]
+  return typeof value === 'string' ? value : undefined
 }
 
 /** Who created the upload, when it was created by an identified requester. */

@@ -4,9 +4,11 @@ import { grantedMaxSize, isComplete, isFinal } from '../model/record.js'
 import { bodyLimit, writeBody } from './body.js'
 import { receiveVerifiedChunk } from './checksum/verified-chunk.js'
 import { effectiveMaxSize } from './create.js'
+import { declare, declareEnd } from './declare-length.js'
 import { accessibleUpload, authorizeBeforeLock, type CoreDeps } from './deps.js'
 import { finishWithHooks } from './finish-hooks.js'
 import { lockUploads } from './locks.js'
+import { verifyRepresentation } from './representation-digest.js'
 import type { AppendInput, OperationContext } from './types.js'
 
 /** How long an append may go on once another request has asked for its lock (@tus/server: 3 s). */
@@ -84,6 +86,14 @@ export async function appendToUpload(
         receiving.signal,
       )
     }
+    // The last request, without a length: the upload is as long as what its body carried, if it all came.
+    if (input.lengthFromBody && upload.size === undefined && input.body.stream.complete && !takenOver) {
+      if (!deps.capabilities.deferLength)
+        throw ERR.INVALID_LENGTH('this store does not support deferred lengths')
+      await declareEnd(deps, upload)
+    }
+    // Checked under the lock, so nobody reads the upload as complete before it is verified.
+    if (!wasComplete && isComplete(upload)) await verifyRepresentation(deps, upload)
   } finally {
     clearTimeout(drain)
     await locks.release()
@@ -110,9 +120,4 @@ function declaredLength(
   if (size < upload.offset) throw ERR.INVALID_LENGTH('the length is smaller than the offset')
   if (maxSize > 0 && size > maxSize) throw ERR.TOO_LARGE()
   return size
-}
-
-async function declare(deps: CoreDeps, upload: Upload, size: number): Promise<void> {
-  await deps.store.declareLength?.(upload.id, size)
-  upload.size = size
 }

@@ -5,8 +5,10 @@ import { newUploadId } from '../model/upload-id.js'
 import { bodyLimit, writeBody } from './body.js'
 import { receiveVerifiedChunk, type StagedChunk } from './checksum/verified-chunk.js'
 import { askBeforeCreate } from './creation-hooks.js'
+import { declareEnd } from './declare-length.js'
 import { authenticate, type CoreDeps } from './deps.js'
 import { finishWithHooks } from './finish-hooks.js'
+import { encodeRepresentationDigests, verifyRepresentation } from './representation-digest.js'
 import type { CreateInput, OperationContext } from './types.js'
 
 /**
@@ -34,6 +36,7 @@ export async function createUpload(
     metadata: input.metadata,
   })
   let maxSize = effectiveMaxSize(deps.maxSize, grant?.maxSize)
+  const reprDigest = input.representationDigests && encodeRepresentationDigests(input.representationDigests)
   if (input.size !== undefined && maxSize > 0 && input.size > maxSize) {
     throw ERR.TOO_LARGE(`length ${input.size} > ${maxSize} allowed for this upload`)
   }
@@ -45,6 +48,7 @@ export async function createUpload(
       owner: grant?.owner,
       maxSize: grant?.maxSize,
       protocol: ctx.protocol,
+      reprDigest,
     }),
   })
   maxSize = await askBeforeCreate(
@@ -56,6 +60,7 @@ export async function createUpload(
         owner: grant?.owner,
         maxSize: lowered ?? grant?.maxSize,
         protocol: ctx.protocol,
+        reprDigest,
       }),
     grant?.metadata ?? input.metadata,
     ctx,
@@ -81,6 +86,9 @@ export async function createUpload(
     } else if (body) {
       upload.offset = await writeBody(body.stream, datastore, { id: upload.id, offset: 0, limit }, ctx.signal)
     }
+    // All of the upload in this request, without a length: it is as long as the body, if it all came.
+    if (input.lengthFromBody && (!body || body.stream.complete)) await declareEnd(deps, upload)
+    if (isComplete(upload)) await verifyRepresentation(deps, upload)
   } finally {
     await staged?.discard()
   }

@@ -4,6 +4,7 @@ import type { Upload } from '@tus/utils'
 import type { ClientMetadata } from '../model/record.js'
 import type { StoredObject } from '../stores/types.js'
 import type { ChunkVerification } from './checksum/digest.js'
+import type { RepresentationDigests } from './representation-digest.js'
 
 // The upload core's vocabulary, shared by every wire protocol (tus v1 today; the IETF draft next).
 // Two seams are typed here: the authorizer, which the core asks before every operation with the
@@ -103,6 +104,13 @@ export interface CreateInput {
   /** Data sent with the creation, and its declared length (Content-Length), if any. */
   readonly body?: { readonly stream: IncomingMessage; readonly length: number | undefined }
   readonly verification?: ChunkVerification
+  /**
+   * The length is whatever the body carries: set to the offset when the body has ended (a request
+   * that says it is the last one but gives no length up front). A body cut short leaves it unknown.
+   */
+  readonly lengthFromBody?: boolean
+  /** Digests of the whole upload (RFC 9530 Repr-Digest), recorded now and checked at completion. */
+  readonly representationDigests?: RepresentationDigests
 }
 
 export interface AppendInput {
@@ -113,6 +121,8 @@ export interface AppendInput {
   readonly declareLength?: number
   readonly body: { readonly stream: IncomingMessage; readonly length: number | undefined }
   readonly verification?: ChunkVerification
+  /** The length is the offset once this body has ended (see CreateInput.lengthFromBody). */
+  readonly lengthFromBody?: boolean
 }
 
 export interface ConcatenateInput {

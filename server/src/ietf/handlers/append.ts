@@ -44,16 +44,22 @@ export const handleAppend: IetfHandler = async (ietf, exchange) => {
     if (sent !== undefined) {
       if (known !== undefined && known !== offset + sent) throw inconsistent(known, offset + sent)
       if (state.size === undefined) declareLength = offset + sent
-    } else if (known === undefined) {
-      throw ERR.INVALID_FIELD('with Upload-Complete: ?1, send Content-Length or Upload-Length')
-    } else if (state.size === undefined) declareLength = known
+    } else if (state.size === undefined && known !== undefined) declareLength = known
   } else if (state.size === undefined && declared !== undefined) {
     declareLength = declared
   }
   let upload: typeof state
   try {
     upload = await ietf.core.append(
-      { id, offset, declareLength, body: { stream: req, length: sent }, verification: contentDigest(req) },
+      {
+        id,
+        offset,
+        declareLength,
+        body: { stream: req, length: sent },
+        verification: contentDigest(req),
+        // ?1 with no length anywhere (a chunked body): the upload ends where this body ends.
+        lengthFromBody: complete && known === undefined && sent === undefined,
+      },
       ctx,
     )
   } catch (error) {

@@ -4,7 +4,7 @@ import { mediaType } from '../../tus/constants.js'
 import { operationContext } from '../../tus/context.js'
 import { uploadUrl } from '../../tus/location.js'
 import { clientMetadata } from '../../tus/metadata.js'
-import { contentDigest } from '../content-digest.js'
+import { contentDigest, representationDigests } from '../content-digest.js'
 import { type IetfHandler, stateFields, uploadLimit } from '../context.js'
 import { booleanField, integerField, serializeInteger } from '../fields.js'
 import { problem, sendFields, sendInformational } from '../respond.js'
@@ -25,6 +25,8 @@ function contentOf(req: IncomingMessage): { length: number | undefined; present:
  * the start of it (or nothing: careful creation). The length comes from Upload-Length, or from the
  * content's length with `?1`; they must agree (400 inconsistent-upload-length). As soon as the upload
  * exists (after authorization and any blocking hook), a 104 says where it is, on Nodes that can.
+ * `?1` with no length at all (a chunked body) makes the upload as long as the body turns out to be.
+ * A Repr-Digest (sha-256, sha-512) is recorded and checked when the upload completes.
  */
 export const handleCreate: IetfHandler = async (ietf, exchange) => {
   const { req, res, version } = exchange
@@ -36,12 +38,14 @@ export const handleCreate: IetfHandler = async (ietf, exchange) => {
     if (content.length !== undefined) {
       if (length !== undefined && length !== content.length) throw inconsistent(length, content.length)
       length = content.length
-    } else if (length === undefined) {
-      throw ERR.INVALID_FIELD('with Upload-Complete: ?1, send Content-Length or Upload-Length')
+    } else if (length === undefined && !content.present) {
+      length = 0
     }
   } else if (length !== undefined && content.length !== undefined && content.length > length) {
     throw inconsistent(length, content.length)
   }
+  // ?1 with neither Content-Length nor Upload-Length (a chunked body): the body is all of the upload.
+  const lengthFromBody = complete && length === undefined
   // A representation's own type is metadata of the upload; partial-upload content has none.
   const type = mediaType(req)
   const metadata = version.tusCreationFields
@@ -56,6 +60,8 @@ export const handleCreate: IetfHandler = async (ietf, exchange) => {
       metadata,
       body: content.present ? { stream: req, length: content.length } : undefined,
       verification: content.present ? contentDigest(req) : undefined,
+      lengthFromBody,
+      representationDigests: representationDigests(req),
     },
     {
       ...ctx,
