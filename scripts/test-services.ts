@@ -3,10 +3,11 @@ import { readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 
-// Vitest global setup: the tests talk to a real Redis and a real S3-compatible service. When the
-// environment already names them (REDIS_URL, S3_ENDPOINT: CI and developers who keep them running),
-// they are used as they are; otherwise this starts them with the project's own scripts, so that a
-// plain `npm test` works on a fresh machine, and stops them afterwards. A service that cannot be
+// Vitest global setup: the tests talk to a real Redis, a real S3-compatible service and Azurite (Azure
+// Blob Storage). When the environment already names them (REDIS_URL, S3_ENDPOINT, AZURE_BLOB_ENDPOINT:
+// CI and developers who keep them running), they are used as they are; otherwise this starts them
+// with the project's own scripts, so that a plain `npm test` works on a fresh machine, and stops them
+// afterwards. A service that cannot be
 // started fails the run here, loudly, instead of every suite failing on its own.
 
 const root = fileURLToPath(new URL('../', import.meta.url))
@@ -84,5 +85,13 @@ async function startMissing(stops: (() => void)[]) {
     })
     loadEnvFile(`${dir}/s3.env`)
     stops.push(() => run('s3-stop.sh', [dir, '--purge']))
+  }
+  if (!process.env.AZURE_BLOB_ENDPOINT) {
+    const port = await freePort()
+    const dir = `/tmp/tusk-test-azurite-${port}`
+    console.log(`[test services] starting Azurite on 127.0.0.1:${port} (scripts/azurite-start.sh)`)
+    run('azurite-start.sh', [String(port), dir])
+    loadEnvFile(`${dir}/azurite.env`)
+    stops.push(() => run('azurite-stop.sh', [String(port), dir, '--purge']))
   }
 }

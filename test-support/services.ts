@@ -1,8 +1,8 @@
 import type { ConfigInput } from '../server/src/index.js'
 
-// The real Redis and S3 service the tests talk to, as the environment names them: CI and
-// scripts/test-services.ts (vitest's global setup) export REDIS_URL and S3_*. Tests that need them
-// fail when they are missing; they never skip.
+// The real Redis, S3 service and Azurite the tests talk to, as the environment names them: CI and
+// scripts/test-services.ts (vitest's global setup) export REDIS_URL, S3_* and AZURE_*. Tests that
+// need them fail when they are missing; they never skip.
 
 function required(name: string, service: string, start: string): string {
   const value = process.env[name]
@@ -34,4 +34,14 @@ export function s3Settings() {
 /** The bucket the environment provides (S3_BUCKET), for tests that share one. */
 export function s3Bucket(): string {
   return required('S3_BUCKET', 'an S3 bucket', 'scripts/s3-start.sh')
+}
+
+/** Tusk's settings for the Azurite blob service (scripts/azurite-start.sh), without a container. */
+export function azureSettings() {
+  const need = (name: string) => required(name, 'Azurite', 'scripts/azurite-start.sh')
+  return {
+    azureEndpoint: need('AZURE_BLOB_ENDPOINT'),
+    azureAccount: need('AZURE_ACCOUNT_NAME'),
+    azureAccountKey: need('AZURE_ACCOUNT_KEY'),
+  } satisfies ConfigInput
 }

@@ -47,9 +47,14 @@ function codesOf(error: unknown): string[] {
   return codes
 }
 
-/** An AWS SDK error for a service that answered 5xx (throttled or failing). */
+/** An AWS SDK or Azure SDK error (RestError) for a service that answered 5xx (throttled or failing). */
 const isServiceFault = (error: unknown) => {
-  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode
+  const { $metadata, name, statusCode } = error as {
+    $metadata?: { httpStatusCode?: number }
+    name?: string
+    statusCode?: number
+  }
+  const status = $metadata?.httpStatusCode ?? (name === 'RestError' ? statusCode : undefined)
   return typeof status === 'number' && status >= 500
 }
 

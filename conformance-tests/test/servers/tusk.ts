@@ -1,15 +1,21 @@
+import { randomBytes } from 'node:crypto'
 import type { ConfigInput } from '@tusk/server'
-import { redisUrl, s3Bucket, s3Settings } from '../../../test-support/services.js'
+import { azureSettings, redisUrl, s3Bucket, s3Settings } from '../../../test-support/services.js'
 import { startTusk as startTestTusk, type TestTusk } from '../../../test-support/tusk.js'
 
 /** The store configurations Tusk supports; CI runs the suite against each (tusk.test.ts). */
-export const TUSK_CONFIGURATIONS = ['file', 'file+redis', 's3', 's3+redis'] as const
+export const TUSK_CONFIGURATIONS = ['file', 'file+redis', 's3', 's3+redis', 'azure'] as const
 export type TuskConfiguration = (typeof TUSK_CONFIGURATIONS)[number]
 
 function settingsFor(configuration: TuskConfiguration): ConfigInput {
   const settings: ConfigInput = {}
   if (configuration.startsWith('s3')) {
     Object.assign(settings, { store: 's3', s3Bucket: s3Bucket(), ...s3Settings() })
+  }
+  if (configuration === 'azure') {
+    // A container of its own, which Tusk creates (Azurite, test-support/services.ts).
+    const azureContainer = `tusk-conformance-${randomBytes(4).toString('hex')}`
+    Object.assign(settings, { store: 'azure', azureContainer, ...azureSettings() })
   }
   if (configuration.endsWith('+redis')) settings.redisUrl = redisUrl()
   return settings

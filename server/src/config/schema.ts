@@ -53,9 +53,11 @@ export const configSchema = z
       .default('/files')
       .describe('URL path the tus endpoint is served under'),
     store: z
-      .enum(['file', 's3'])
+      .enum(['file', 's3', 'azure'])
       .default('file')
-      .describe('where upload bytes live: file (embedded default) or s3 (any S3-compatible service)'),
+      .describe(
+        'where upload bytes live: file (embedded default), s3 (any S3-compatible service) or azure (Azure Blob Storage)',
+      ),
     // S3 store (store = s3). Unset credentials/region fall back to the standard AWS chain
     // (AWS_ACCESS_KEY_ID/..., AWS_PROFILE, ~/.aws/config and credentials, instance roles).
     s3Bucket: z
@@ -94,6 +96,39 @@ export const configSchema = z
       .default('when_required')
       .describe(
         'S3 request checksums; when_supported (the AWS SDK default) breaks streamed parts on services without them, e.g. Ceph 16',
+      ),
+    // Azure Blob Storage store (store = azure): a connection string, or an account name and key.
+    azureContainer: z
+      .string()
+      .regex(
+        /^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/,
+        'expected an Azure container name: 3-63 of a-z, 0-9 and "-"',
+      )
+      .optional()
+      .describe(
+        'Azure Blob Storage container holding the uploads, created when missing (required with --store azure)',
+      ),
+    azureConnectionString: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Azure Storage connection string (or --azure-account with --azure-account-key)'),
+    azureAccount: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Azure Storage account name (with --azure-account-key)'),
+    azureAccountKey: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Azure Storage account key (with --azure-account)'),
+    azureEndpoint: z
+      .string()
+      .url()
+      .optional()
+      .describe(
+        "Azure blob service URL for --azure-account, e.g. Azurite's http://127.0.0.1:10000/devstoreaccount1 (unset = https://ACCOUNT.blob.core.windows.net)",
       ),
     dataDir: z.string().min(1).default('./data').describe('directory of the file store'),
     maxSize: size('the maximum upload size')
@@ -268,6 +303,33 @@ export const configSchema = z
   .superRefine((config, ctx) => {
     if (config.store === 's3' && !config.s3Bucket) {
       ctx.addIssue({ code: 'custom', path: ['s3Bucket'], message: 'required with --store s3' })
+    }
+    if (config.store === 'azure' && !config.azureContainer) {
+      ctx.addIssue({ code: 'custom', path: ['azureContainer'], message: 'required with --store azure' })
+    }
+    if (config.store === 'azure' && !config.azureConnectionString && !config.azureAccount) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['azureConnectionString'],
+        message: 'required with --store azure (or --azure-account with --azure-account-key)',
+      })
+    }
+    if (
+      config.azureConnectionString &&
+      (config.azureAccount || config.azureAccountKey || config.azureEndpoint)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['azureConnectionString'],
+        message:
+          'a connection string names the account, key and endpoint: give it alone, or --azure-account and --azure-account-key',
+      })
+    } else if (Boolean(config.azureAccount) !== Boolean(config.azureAccountKey)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [config.azureAccount ? 'azureAccountKey' : 'azureAccount'],
+        message: 'the Azure account name and account key go together',
+      })
     }
     const keySources = (['jwtSecret', 'jwtSecretFile', 'jwtPublicKey', 'jwtJwksUrl'] as const).filter(
       (key) => config[key] !== undefined,

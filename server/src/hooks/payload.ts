@@ -10,10 +10,16 @@ const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization']
 
 export type StorageOf = (id: string) => HookStorage
 
-export function storageLocator(config: Pick<Config, 'store' | 'dataDir' | 's3Bucket'>): StorageOf {
+export function storageLocator(
+  config: Pick<Config, 'store' | 'dataDir' | 's3Bucket' | 'azureContainer'>,
+): StorageOf {
   if (config.store === 's3') {
     const bucket = config.s3Bucket ?? ''
     return (id) => ({ type: 's3store', bucket, key: id })
+  }
+  if (config.store === 'azure') {
+    const container = config.azureContainer ?? ''
+    return (id) => ({ type: 'azurestore', container, key: id })
   }
   const directory = path.resolve(config.dataDir)
   return (id) => ({ type: 'filestore', path: id ? path.join(directory, id) : '' })

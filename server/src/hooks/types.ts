@@ -27,9 +27,11 @@ export const DEFAULT_HOOK_EVENTS: readonly HookType[] = [
 
 /** Where an upload's bytes are stored (tusd's Storage). */
 export interface HookStorage {
-  readonly type: 'filestore' | 's3store'
+  readonly type: 'filestore' | 's3store' | 'azurestore'
   readonly path?: string
   readonly bucket?: string
+  /** The Azure Blob Storage container (with azurestore; `key` is the blob's name). */
+  readonly container?: string
   readonly key?: string
 }
 

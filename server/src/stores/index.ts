@@ -5,8 +5,8 @@ import type { TuskStore } from './types.js'
 export type { StoredObject, TuskStore } from './types.js'
 
 /**
- * The configured store. The S3 store (and the AWS SDK behind it, ~20 MiB of heap) is loaded only
- * when it is configured, so the embedded default stays lean.
+ * The configured store. The S3 store (and the AWS SDK behind it, ~20 MiB of heap) and the Azure store
+ * are loaded only when configured, so the embedded default stays lean.
  */
 export async function createStore(config: Config): Promise<TuskStore> {
   switch (config.store) {
@@ -15,6 +15,10 @@ export async function createStore(config: Config): Promise<TuskStore> {
     case 's3': {
       const { createS3Store } = await import('./s3-store.js')
       return createS3Store(config)
+    }
+    case 'azure': {
+      const { createAzureStore } = await import('./azure-store.js')
+      return createAzureStore(config)
     }
   }
 }
