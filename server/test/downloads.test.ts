@@ -2,6 +2,7 @@ import http from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { bytes, sha256 } from '../../test-support/bytes.js'
 import { startTusk } from '../../test-support/tusk.js'
+import { AUDIENCE, bearer, ISSUER, SECRET, token } from './auth/tokens.js'
 import { b64, createUpload, patch, send } from './helpers.js'
 
 describe('downloads of finished uploads', async () => {
@@ -109,5 +110,54 @@ describe('downloads of finished uploads', async () => {
     const after = await send(`${server.origin}/health`)
     expect(after.status).toBe(200)
     expect(sha256((await send(url)).body)).toBe(sha256(big))
+  })
+
+  it('serves a downloaded-before upload again with the same validators and bytes, ranges included', async () => {
+    const url = await finished(data, `filename ${b64('a.txt')},filetype ${b64('text/plain')}`)
+    const first = await send(url)
+    const again = await send(url)
+    for (const name of ['etag', 'last-modified', 'content-length', 'content-type', 'content-disposition']) {
+      expect(again.headers[name], name).toBe(first.headers[name])
+    }
+    expect(sha256(again.body)).toBe(sha256(data))
+    const range = await send(url, { headers: { Range: 'bytes=7-1000006' } })
+    expect(range.status).toBe(206)
+    expect(range.body.equals(data.subarray(7, 1_000_007))).toBe(true)
+  })
+
+  it('answers 404 once a downloaded upload is deleted, never its remembered record', async () => {
+    const url = await finished(Buffer.from('short-lived'))
+    expect((await send(url)).status).toBe(200)
+    expect((await send(url, { method: 'DELETE', headers: { 'Tus-Resumable': '1.0.0' } })).status).toBe(204)
+    const after = await send(url)
+    expect(after.status).toBe(404)
+  })
+})
+
+describe('downloads with authentication on', async () => {
+  const server = await startTusk({ jwtSecret: SECRET, jwtIssuer: ISSUER, jwtAudience: AUDIENCE })
+
+  it('checks the token and the owner on every download, also of an upload downloaded before', async () => {
+    const [ownerA, ownerB] = await Promise.all([token('owner-a'), token('owner-b')])
+    const data = bytes(10_000, 3)
+    const created = await send(server.url, {
+      method: 'POST',
+      headers: {
+        'Tus-Resumable': '1.0.0',
+        'Content-Type': 'application/offset+octet-stream',
+        'Upload-Length': String(data.length),
+        ...bearer(ownerA),
+      },
+      body: data,
+    })
+    expect(created.status).toBe(201)
+    const url = new URL(String(created.headers.location), server.url).href
+    for (let round = 0; round < 2; round++) {
+      const mine = await send(url, { headers: bearer(ownerA) })
+      expect(mine.status).toBe(200)
+      expect(sha256(mine.body)).toBe(sha256(data))
+      expect((await send(url)).status).toBe(401)
+      expect((await send(url, { headers: bearer(ownerB) })).status).toBe(404)
+    }
   })
 })
