@@ -6,15 +6,17 @@ import { compareWithExpectations, expectationsFrom, parseExpectations } from './
 import { NotATusServer } from './identify.js'
 import { formatDiscovery, formatMismatches, formatResult, formatSummary, toJUnit } from './report.js'
 import { runConformance } from './run.js'
-import type { AuthTokens } from './types.js'
+import { type AuthTokens, IETF_VERSIONS, type IetfVersion } from './types.js'
 
 const USAGE = `usage: tusk-conformance <url> [--header 'Name: value']… [--json out.json] [--junit out.xml]
                         [--expect expectations.json] [--write-expect out.json] [--only group,…]
-                        [--token-a JWT --token-b JWT | --tokens-command "<cmd>"]
+                        [--token-a JWT --token-b JWT | --tokens-command "<cmd>"] [--ietf [9|8|6]]
 Runs the tus 1.0.0 conformance checks against a tus creation URL, e.g. http://127.0.0.1:1080/files.
 With two owners' tokens (--token-a/--token-b, or a command printing them on two lines) every check
 runs as owner A and the auth group checks 401 without a token and 404 for owner B on A's uploads;
 without them the auth group is reported not applicable.
+--ietf adds the ietf group: the IETF draft "Resumable Uploads for HTTP" in interop 9, 8 or 6 (without
+a number: the newest the server answers OPTIONS in). --only ietf runs that group alone.
 --json - (or --junit -) writes that report to stdout; the per-check lines then go to stderr.
 Exit status: 0 when nothing failed (with --expect: when results match the file), 1 otherwise,
 2 on usage errors or when no tus server answers at the URL.`
@@ -68,12 +70,43 @@ function checkTokens(tokens: AuthTokens): AuthTokens {
   return tokens
 }
 
+/**
+ * `--ietf` takes an optional version, which parseArgs cannot express: `--ietf 9` and `--ietf=9` name
+ * one, a bare `--ietf` (followed by an option, the URL or nothing) means the newest the server speaks.
+ */
+function normaliseIetfFlag(argv: string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string
+    if (arg !== '--ietf') {
+      out.push(arg)
+      continue
+    }
+    const next = argv[i + 1]
+    if (next !== undefined && /^\d+$/.test(next)) {
+      out.push(`--ietf=${next}`)
+      i++
+    } else out.push('--ietf=newest')
+  }
+  return out
+}
+
+function readIetf(value: string | undefined): IetfVersion | 'newest' | undefined {
+  if (value === undefined || value === 'newest') return value
+  const version = Number(value)
+  if (!(IETF_VERSIONS as readonly number[]).includes(version))
+    fail(`--ietf ${value}: the suite checks interop ${IETF_VERSIONS.join(', ')}`)
+  return version as IetfVersion
+}
+
 async function main(): Promise<number> {
   let parsed: ReturnType<typeof parse>
   const parse = () =>
     parseArgs({
+      args: normaliseIetfFlag(process.argv.slice(2)),
       allowPositionals: true,
       options: {
+        ietf: { type: 'string' },
         header: { type: 'string', short: 'H', multiple: true },
         json: { type: 'string' },
         junit: { type: 'string' },
@@ -106,6 +139,7 @@ async function main(): Promise<number> {
     headers[header.slice(0, colon).trim()] = header.slice(colon + 1).trim()
   }
   const tokens = readTokens(values)
+  const ietf = readIetf(values.ietf)
   const expectations = values.expect ? parseExpectations(readFileSync(values.expect, 'utf8')) : undefined
   if (values.json === '-' && values.junit === '-')
     fail('only one of --json and --junit can write to stdout (-)')
@@ -119,6 +153,7 @@ async function main(): Promise<number> {
     url,
     headers,
     ...(tokens ? { tokens } : {}),
+    ...(ietf ? { ietf } : {}),
     only: values.only
       ?.split(',')
       .map((s) => s.trim())

@@ -1,5 +1,5 @@
 import { type HttpRequest, type HttpResponse, request } from './http.js'
-import type { AuthTokens, Discovery, Exchange } from './types.js'
+import type { AuthTokens, Discovery, Exchange, IetfSelection } from './types.js'
 
 export const TUS_VERSION = '1.0.0'
 export const OCTET_STREAM = 'application/offset+octet-stream'
@@ -36,6 +36,8 @@ export interface RunState {
   downloads?: boolean
   /** Upload URLs created during the run, terminated at the end when the server allows it. */
   created: string[]
+  /** Upload URLs created by the ietf group, cancelled at the end with the draft's DELETE. */
+  createdIetf?: string[]
 }
 
 export interface SendOptions extends Omit<HttpRequest, 'method' | 'url' | 'headers'> {
@@ -66,7 +68,15 @@ export class Context {
     private readonly state: RunState,
     /** Two owners' tokens, when given; userHeaders then already carry A's. */
     readonly tokens?: AuthTokens,
+    /** The IETF draft version the ietf group checks, when that group was asked for. */
+    readonly ietf?: IetfSelection,
   ) {}
+
+  /** Records an upload the ietf group created, so the run cancels it at the end. */
+  createdByDraft(url: string): void {
+    this.state.createdIetf ??= []
+    this.state.createdIetf.push(url)
+  }
 
   announces(extension: string): boolean {
     return this.discovery.extensions.includes(extension)

@@ -36,13 +36,33 @@ export class NetworkError extends Error {
   }
 }
 
+/** An interim (1xx) answer before the final one, e.g. 104 Upload Resumption Supported. */
+export interface InformationalResponse {
+  status: number
+  /** Lower-cased names; repeated headers joined with ", ". */
+  headers: Record<string, string>
+}
+
 export interface HttpResponse {
   status: number
   statusText: string
   /** Lower-cased names; repeated headers joined with ", ". */
   headers: Record<string, string>
   body: Buffer
+  /** Interim answers (100 Continue aside, which node:http consumes), in the order they came. */
+  informational: InformationalResponse[]
   exchange: Exchange
+}
+
+/** Raw header pairs as a record with lower-cased names, repeated headers joined with ", ". */
+function headerRecord(raw: string[]): Record<string, string> {
+  const out: Record<string, string> = {}
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = (raw[i] ?? '').toLowerCase()
+    const value = raw[i + 1] ?? ''
+    out[name] = name in out ? `${out[name]}, ${value}` : value
+  }
+  return out
 }
 
 const CRLF_SAFE = (value: string) => value.replace(/[\r\n]/g, ' ')
@@ -120,6 +140,11 @@ export function request(req: HttpRequest): Promise<HttpResponse> {
       agent: false,
       setHost: true,
     })
+    // node:http hands interim answers (other than 100 and 101) to 'information', before 'response'.
+    const informational: InformationalResponse[] = []
+    outgoing.on('information', (info) => {
+      informational.push({ status: info.statusCode, headers: headerRecord(info.rawHeaders) })
+    })
     const timeout = setTimeout(() => {
       outgoing.destroy(new Error(`no answer within ${req.timeoutMs ?? 10_000} ms`))
     }, req.timeoutMs ?? 10_000)
@@ -138,6 +163,7 @@ export function request(req: HttpRequest): Promise<HttpResponse> {
             statusText: 'disconnected by the client',
             headers: {},
             body: Buffer.alloc(0),
+            informational,
             exchange: { request: description, response: '(client disconnected on purpose)' },
           })
         }, 150)
@@ -158,12 +184,7 @@ export function request(req: HttpRequest): Promise<HttpResponse> {
       })
       res.on('end', () => {
         done()
-        const out: Record<string, string> = {}
-        for (let i = 0; i < res.rawHeaders.length; i += 2) {
-          const name = (res.rawHeaders[i] ?? '').toLowerCase()
-          const value = res.rawHeaders[i + 1] ?? ''
-          out[name] = name in out ? `${out[name]}, ${value}` : value
-        }
+        const out = headerRecord(res.rawHeaders)
         const buffer = Buffer.concat(chunks)
         const status = res.statusCode ?? 0
         const statusText = res.statusMessage ?? ''
@@ -172,7 +193,16 @@ export function request(req: HttpRequest): Promise<HttpResponse> {
           statusText,
           headers: out,
           body: buffer,
-          exchange: { request: description, response: describeResponse(status, statusText, out, buffer) },
+          informational,
+          exchange: {
+            request: description,
+            response: [
+              ...informational.map((i) =>
+                describeResponse(i.status, '(interim)', i.headers, Buffer.alloc(0)),
+              ),
+              describeResponse(status, statusText, out, buffer),
+            ].join(' then '),
+          },
         })
       })
     })

@@ -18,7 +18,9 @@ export type {
   Discovery,
   Exchange,
   Group,
+  IetfSelection,
+  IetfVersion,
   Level,
   Status,
 } from './types.js'
-export { GROUPS } from './types.js'
+export { GROUPS, IETF_VERSIONS } from './types.js'

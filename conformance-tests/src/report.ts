@@ -16,6 +16,17 @@ export function formatSummary(report: ConformanceReport): string {
   return `${report.passed} passed, ${report.failed} failed${skips}`
 }
 
+function formatIetf(report: ConformanceReport): string[] {
+  const ietf = report.ietf
+  if (!ietf) return []
+  const answered = `answers OPTIONS in interop ${ietf.answered.join(', ') || '(none)'}`
+  return [
+    ietf.version === undefined
+      ? `IETF draft: not checked (${ietf.reason ?? answered})`
+      : `IETF draft: checked in interop ${ietf.version}; the server ${answered}`,
+  ]
+}
+
 export function formatDiscovery(report: ConformanceReport): string {
   const d = report.discovery
   return [
@@ -23,6 +34,7 @@ export function formatDiscovery(report: ConformanceReport): string {
     `OPTIONS ${d.status}: Tus-Version ${d.tusVersion ?? '(none)'}; extensions: ${d.extensions.join(', ') || '(none)'}` +
       (d.maxSize !== undefined ? `; Tus-Max-Size ${d.maxSize}` : '') +
       (d.checksumAlgorithms.length > 0 ? `; checksums: ${d.checksumAlgorithms.join(', ')}` : ''),
+    ...formatIetf(report),
   ].join('\n')
 }
 

@@ -3,7 +3,17 @@ import { CheckFailure, CheckSkip, Context, type RunState } from './context.js'
 import { discover } from './discover.js'
 import { request } from './http.js'
 import { ensureTusServer } from './identify.js'
-import type { AuthTokens, Check, CheckResult, ConformanceReport, Group } from './types.js'
+import { INTEROP_HEADER } from './ietf/draft.js'
+import { selectIetfVersion } from './ietf/select.js'
+import type {
+  AuthTokens,
+  Check,
+  CheckResult,
+  ConformanceReport,
+  Group,
+  IetfSelection,
+  IetfVersion,
+} from './types.js'
 
 export interface RunOptions {
   /** The tus creation endpoint, e.g. http://127.0.0.1:1080/files */
@@ -25,6 +35,12 @@ export interface RunOptions {
   onResult?: (result: CheckResult) => void
   /** The checks to run (default: all of them). */
   checks?: readonly Check[]
+  /**
+   * Run the ietf group (IETF "Resumable Uploads for HTTP") in this interop version, or in the newest
+   * one the server answers OPTIONS in. Without it the ietf group is left out of the run, unless
+   * `only` names it (then 'newest').
+   */
+  ietf?: IetfVersion | 'newest'
 }
 
 const KEEP_EXCHANGES = 4
@@ -56,12 +72,22 @@ export async function runConformance(options: RunOptions): Promise<ConformanceRe
   const started = Date.now()
   const headers = withToken(options.headers ?? {}, options.tokens?.a)
   const discovery = await discover(options.url, headers)
-  await ensureTusServer(options.url, headers, discovery)
+  const namesIetf = (options.only ?? []).some((o) => o === 'ietf' || o.startsWith('ietf.'))
+  const asked = options.ietf ?? (namesIetf ? 'newest' : undefined)
+  const ietf: IetfSelection | undefined =
+    asked === undefined ? undefined : await selectIetfVersion(options.url, headers, asked)
+  // The ietf group is another protocol: it runs only when asked for.
+  const planned = (options.checks ?? allChecks).filter(
+    (check) => selected(check, options.only) && (check.group !== 'ietf' || ietf !== undefined),
+  )
+  // A server that speaks only the draft has no tus answer to show; the ietf group tells for itself.
+  if (planned.some((check) => check.group !== 'ietf')) {
+    await ensureTusServer(options.url, headers, discovery)
+  }
   const state: RunState = { created: [] }
   const results: CheckResult[] = []
 
-  for (const check of options.checks ?? allChecks) {
-    if (!selected(check, options.only)) continue
+  for (const check of planned) {
     const base = {
       id: check.id,
       group: check.group,
@@ -81,7 +107,7 @@ export async function runConformance(options: RunOptions): Promise<ConformanceRe
         durationMs: 0,
       }
     } else {
-      const ctx = new Context(options.url, discovery, headers, state, options.tokens)
+      const ctx = new Context(options.url, discovery, headers, state, options.tokens, ietf)
       try {
         await Promise.race([check.run(ctx), timeout(options.checkTimeoutMs ?? 20_000)])
         result = { ...base, status: 'pass', exchanges: [], durationMs: Date.now() - t0 }
@@ -130,11 +156,21 @@ export async function runConformance(options: RunOptions): Promise<ConformanceRe
     )
   }
 
+  if (options.cleanup !== false && ietf?.version !== undefined) {
+    const cancel = { ...headers, [INTEROP_HEADER]: String(ietf.version) }
+    await Promise.allSettled(
+      (state.createdIetf ?? []).map((url) =>
+        request({ method: 'DELETE', url, headers: cancel, timeoutMs: 2000 }),
+      ),
+    )
+  }
+
   return {
     url: options.url,
     startedAt: new Date(started).toISOString(),
     durationMs: Date.now() - started,
     discovery,
+    ...(ietf ? { ietf } : {}),
     results,
     passed: results.filter((r) => r.status === 'pass').length,
     failed: results.filter((r) => r.status === 'fail').length,

@@ -15,6 +15,7 @@ export const GROUPS = [
   'robustness',
   'e2e',
   'auth',
+  'ietf',
 ] as const
 export type Group = (typeof GROUPS)[number]
 
@@ -27,6 +28,19 @@ export interface AuthTokens {
   b: string
 }
 
+/** Interop versions of the IETF draft "Resumable Uploads for HTTP" the ietf group can check, newest first. */
+export const IETF_VERSIONS = [9, 8, 6] as const
+export type IetfVersion = (typeof IETF_VERSIONS)[number]
+
+/** The draft version a run checks, the versions the server answered OPTIONS in, and why none, if none. */
+export interface IetfSelection {
+  /** The version the ietf group runs with; undefined when none could be chosen (the group is then not applicable). */
+  version: IetfVersion | undefined
+  /** Versions whose OPTIONS answer carried Upload-Limit or Accept-Patch: application/partial-upload. */
+  answered: IetfVersion[]
+  reason?: string
+}
+
 /** RFC 2119 level of the rule a check enforces. A failed SHOULD is still a failure. */
 export type Level = 'MUST' | 'SHOULD'
 
@@ -35,7 +49,10 @@ export interface Check {
   /** Stable id, e.g. `core.head.offset-always`; expectation files refer to it. */
   id: string
   group: Group
-  /** Section of the tus 1.0.0 text the rule comes from, e.g. "Core Protocol > Requests > HEAD". */
+  /**
+   * Section of the tus 1.0.0 text the rule comes from, e.g. "Core Protocol > Requests > HEAD" (for the
+   * ietf group, of draft-ietf-httpbis-resumable-upload).
+   */
   section: string
   level: Level
   /** The rule in a few words. */
@@ -85,6 +102,8 @@ export interface ConformanceReport {
   startedAt: string
   durationMs: number
   discovery: Discovery
+  /** Present when the ietf group was asked for. */
+  ietf?: IetfSelection
   results: CheckResult[]
   passed: number
   failed: number

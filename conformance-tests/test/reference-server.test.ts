@@ -16,7 +16,18 @@ describe('the suite against a correct tus server (the reference server with no d
       'skip concatenation.final.unfinished-partial',
       ...checks.filter((c) => c.group === 'auth').map((c) => `skip ${c.id}`),
     ])
-    expect(report.results).toHaveLength(checks.length)
+    // The ietf group (another protocol) runs only when asked for.
+    expect(report.results).toHaveLength(checks.filter((c) => c.group !== 'ietf').length)
+  })
+
+  it('asked for the ietf group, reports it not applicable on a tus-only server, saying why (never a pass or a failure)', async () => {
+    const report = await runConformance({ url: server.url, only: ['ietf'] })
+    expect(report.ietf).toMatchObject({ version: undefined, answered: [] })
+    expect(report.results.length).toBe(checks.filter((c) => c.group === 'ietf').length)
+    for (const result of report.results) {
+      expect(result.status).toBe('skip')
+      expect(result.reason).toMatch(/^not applicable: the server answered OPTIONS as none of interop 9, 8, 6/)
+    }
   })
 
   it('without tokens, every auth check is reported not applicable, saying how to give tokens (never a pass)', async () => {

@@ -10,6 +10,8 @@ import { creationDeferLengthChecks } from './creation-defer-length.js'
 import { creationWithUploadChecks } from './creation-with-upload.js'
 import { e2eChecks } from './e2e.js'
 import { expirationChecks } from './expiration.js'
+import { ietfRuleChecks } from './ietf-rules.js'
+import { ietfUploadChecks } from './ietf-upload.js'
 import { robustnessChecks } from './robustness.js'
 import { terminationChecks } from './termination.js'
 
@@ -28,4 +30,6 @@ export const checks: readonly Check[] = [
   ...robustnessChecks,
   ...e2eChecks,
   ...authChecks,
+  ...ietfUploadChecks,
+  ...ietfRuleChecks,
 ]
