@@ -1,13 +1,10 @@
-import { createReadStream } from 'node:fs'
-import { rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { PassThrough, Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
+import { PassThrough, type Readable } from 'node:stream'
 import type { CompletedPart, Part } from '@aws-sdk/client-s3'
 import { type MetadataValue, type Options, S3Store } from '@tus/s3-store'
-import { ERRORS, StreamSplitter, TUS_RESUMABLE, Upload } from '@tus/utils'
+import { ERRORS, StreamLimiter, TUS_RESUMABLE, Upload } from '@tus/utils'
 import { isPartial } from '../model/record.js'
-import { type StoredPrefix, storedPrefix, type Tail, tailFollows } from './s3-parts.js'
+import { ChunkSink } from './s3-chunk-sink.js'
+import { storedPrefix, type Tail, tailFollows } from './s3-parts.js'
 
 // Ids Tusk accepts (model/upload-id.ts). Multipart uploads under other keys are not ours to expire.
 const UPLOAD_KEY = /^[A-Za-z0-9_-]{1,200}$/
@@ -24,11 +21,20 @@ export function isS3NotFound(error: unknown): boolean {
   return code === 'NotFound' || code === 'NoSuchKey' || code === 'NoSuchUpload'
 }
 
-/** The bytes of `first`, then those of `second`. */
-async function* concat(first: Readable, second: Readable): AsyncGenerator<Buffer> {
-  yield* first
-  yield* second
+/** The `<id>.part` tail's bytes (exactly `size` of them, or the write fails), then the body's. */
+async function* withTail(tail: Readable, size: number, body: Readable): AsyncGenerator<Buffer> {
+  let read = 0
+  for await (const data of tail) {
+    read += (data as Buffer).length
+    yield data as Buffer
+  }
+  // Changed under us (another instance, despite the lock): the client must ask for the offset again.
+  if (read !== size) throw ERRORS.INVALID_OFFSET
+  yield* body
 }
+
+// How long what getUpload() read stays usable for the write() after it (see takeLastRead()).
+const LAST_READ_MS = 30_000
 
 /**
  * The multipart upload is gone: completed (or aborted). Not the bare `NotFound` the SDK gives any
@@ -115,6 +121,7 @@ export class TuskS3Store extends S3Store {
     await this.deleteKeys([object as string, part as string, PARTIAL_MARKERS + id])
     await this.deleteKeys([info as string])
     await this.clearCache(id)
+    this.lastRead.delete(id)
   }
 
   private async deleteKeys(keys: string[]): Promise<void> {
@@ -134,6 +141,9 @@ export class TuskS3Store extends S3Store {
    * client had to send those bytes again. The failure is still reported once the bytes are stored.
    */
   override async write(src: Readable, id: string, offset: number): Promise<number> {
+    // The most bytes this body brings: its Content-Length when it had one (body.ts limits it so).
+    const bodyLimit =
+      src instanceof StreamLimiter ? (src as unknown as { maxSize: number }).maxSize : undefined
     let failure: unknown
     const received = new PassThrough()
     src.once('error', (error) => {
@@ -142,7 +152,7 @@ export class TuskS3Store extends S3Store {
       received.end()
     })
     src.pipe(received)
-    const newOffset = await this.writeAfterPrefix(received, id, offset)
+    const newOffset = await this.writeAfterPrefix(received, id, offset, bodyLimit)
     if (failure !== undefined) throw failure
     return newOffset
   }
@@ -161,13 +171,26 @@ export class TuskS3Store extends S3Store {
    * the gap are emptied first (an empty part ends the prefix), so they count only once re-sent:
    * the upload reaching its length rewrites every part number up to its last, these included.
    * A `.part` that does not start right after the prefix is dropped, not prepended.
+   *
+   * The `.part` tail stays where it is until its bytes are stored again (issue 13): upstream deleted
+   * it first, so a PATCH cut by an S3 outage lost, besides its own bytes, every byte of the tail, up
+   * to a part size the client had to send again. Its recorded start makes a stale one harmless: once
+   * the part holding its bytes is stored, the prefix moves past its start and it no longer counts;
+   * a new tail replaces it in one PutObject, and only after the parts before it are stored.
    */
-  private async writeAfterPrefix(src: Readable, id: string, offset: number): Promise<number> {
+  private async writeAfterPrefix(
+    src: Readable,
+    id: string,
+    offset: number,
+    bodyLimit: number | undefined,
+  ): Promise<number> {
     const metadata = await this.getMetadata(id)
     const { size } = metadata.file
-    const listed = await this.retrieveParts(id)
+    const { listed, tail } = (await this.takeLastRead(id)) ?? {
+      listed: await this.retrieveParts(id),
+      tail: await this.tailOf(id),
+    }
     const prefix = storedPrefix(listed, size)
-    const tail = await this.tailOf(id)
     const follows = tail !== undefined && tailFollows(tail, prefix, size)
     // Under the upload's lock nothing else writes it, so only a stale caller gets here (the offset
     // it was told is not what is stored): the client must ask for the offset again.
@@ -175,33 +198,34 @@ export class TuskS3Store extends S3Store {
     await Promise.all(
       prefix.beyond.map((part) => this.uploadPart(metadata, Buffer.alloc(0), part.PartNumber as number)),
     )
-    const prepended = follows ? await this.downloadIncompletePart(id) : undefined
-    try {
-      if (follows && prepended?.size !== tail.size) throw ERRORS.INVALID_OFFSET
-      // Deleted before its bytes are stored again, as upstream: dying in between loses them, and the
-      // offset (lower by the tail) tells the client to send them again.
-      if (tail) await this.deleteIncompletePart(id)
-      const body = prepended
-        ? Readable.from(concat(prepended.createReader({ cleanUpOnEnd: true }), src))
-        : src
-      const partSize = this.partSizeFor(size, listed)
-      const newOffset =
-        prefix.bytes +
-        (await this.uploadChunks(metadata, body, prefix.parts.length + 1, prefix.bytes, partSize))
-      if (size === newOffset) {
-        const stored = storedPrefix(await this.retrieveParts(id), size)
-        if (stored.bytes !== size) {
-          throw new Error(
-            `upload ${id}: its parts hold ${stored.bytes} of its ${size} bytes after the last write`,
-          )
-        }
-        await this.finishMultipartUpload(metadata, stored.parts)
-        await this.clearCache(id)
+    // A tail written before Tusk recorded its start cannot tell it is stale: deleted first, as upstream.
+    if (tail && tail.start === undefined) await this.deleteIncompletePart(id)
+    const prepended = follows ? await this.getIncompletePart(id) : undefined
+    if (follows && !prepended) throw ERRORS.INVALID_OFFSET
+    const tailBytes = follows ? tail.size : 0
+    const body = prepended ? withTail(prepended, tailBytes, src) : src
+    const partSize = this.partSizeFor(size, listed)
+    const reach = bodyLimit === undefined ? undefined : prefix.bytes + tailBytes + bodyLimit
+    const written = await this.uploadChunks(metadata, body, {
+      firstPartNumber: prefix.parts.length + 1,
+      offset: prefix.bytes,
+      partSize,
+      reach,
+    })
+    const newOffset = prefix.bytes + written.bytes
+    // The old tail's bytes are in a part now (or in the new tail, which replaced it).
+    if (tail && tail.start !== undefined && !written.tail) await this.deleteIncompletePart(id)
+    if (size === newOffset) {
+      const stored = storedPrefix(await this.retrieveParts(id), size)
+      if (stored.bytes !== size) {
+        throw new Error(
+          `upload ${id}: its parts hold ${stored.bytes} of its ${size} bytes after the last write`,
+        )
       }
-      return newOffset
-    } finally {
-      if (prepended) await rm(prepended.path, { force: true })
+      await this.finishMultipartUpload(metadata, stored.parts)
+      await this.clearCache(id)
     }
+    return newOffset
   }
 
   /**
@@ -221,74 +245,132 @@ export class TuskS3Store extends S3Store {
 
   /**
    * Upstream's uploadParts(), with parts of exactly `partSize` and a `.part` tail that records the
-   * offset of its first byte (TAIL_START): the tail is uploaded alongside the parts before it and
-   * counts only if they got stored. Each chunk of the body (a temp file) goes up as soon as it is
-   * cut, at most maxConcurrentPartUploads at once. Returns the bytes stored.
+   * offset of its first byte (TAIL_START). A part the body is expected to fill (`reach`, from its
+   * Content-Length) streams to S3 while it arrives (ChunkSink); others wait in a temp file and go up
+   * once cut. At most maxConcurrentPartUploads parts at once. The tail is stored only after every
+   * part before it (it replaces the previous tail, whose bytes must not be lost if a part fails).
+   * Returns the bytes stored and whether a tail was written.
    */
   private async uploadChunks(
     metadata: MetadataValue,
-    body: Readable,
-    firstPartNumber: number,
-    offset: number,
-    partSize: number,
-  ): Promise<number> {
+    body: AsyncIterable<Buffer>,
+    layout: { firstPartNumber: number; offset: number; partSize: number; reach: number | undefined },
+  ): Promise<{ bytes: number; tail: boolean }> {
     const { id, size } = metadata.file
+    const { partSize, reach } = layout
     const uploads: Promise<void>[] = []
-    let permit: { release(): Promise<void> } | undefined
-    let cutting: string | null = null
-    let nextPartNumber = firstPartNumber
-    let position = offset
+    let nextPartNumber = layout.firstPartNumber
+    let position = layout.offset
     let stored = 0
-    const splitter = new StreamSplitter({ chunkSize: partSize, directory: tmpdir() })
-      .on('beforeChunkStarted', async () => {
-        permit = await this.partUploadSemaphore.acquire()
-      })
-      .on('chunkStarted', (path: string) => {
-        cutting = path
-      })
-      .on('chunkFinished', ({ path, size: length }: { path: string; size: number }) => {
-        cutting = null
-        const held = permit
-        const start = position
-        position += length
-        // Only the body's last chunk can be short: a part if it ends the upload, else the tail.
-        const isPart = length === partSize || position === size
-        const partNumber = isPart ? nextPartNumber++ : 0
-        const upload = (async () => {
-          try {
-            const chunk = createReadStream(path)
-            if (isPart) await this.uploadPart(metadata, chunk, partNumber)
-            else await this.uploadTail(id, chunk, start)
-            stored += length
-          } catch (error) {
-            // Cut no more chunks: the body fails with this error.
-            splitter.destroy(error as Error)
-            throw error
-          } finally {
-            rm(path, { force: true }).catch(() => {})
-            held?.release().catch(() => {})
-          }
-        })()
-        // Awaited below, with the others; this keeps it from counting as unhandled until then.
-        upload.catch(() => {})
-        uploads.push(upload)
-      })
-      .on('chunkError', () => {
-        permit?.release().catch(() => {})
-      })
     let failure: unknown
-    try {
-      await pipeline(body, splitter)
-    } catch (error) {
-      failure = error
-      if (cutting !== null) await rm(cutting, { force: true }).catch(() => {})
+    let chunk: ChunkSink | undefined
+    let permit: { release(): Promise<void> } | undefined
+    const sendPart = (partNumber: number) => async (part: Readable, length: number, signal: AbortSignal) =>
+      (
+        await this.client.uploadPart(
+          {
+            Bucket: this.bucket,
+            Key: id,
+            UploadId: metadata['upload-id'],
+            PartNumber: partNumber,
+            Body: part,
+            ContentLength: length,
+          },
+          { abortSignal: signal },
+        )
+      ).ETag
+    const track = (work: Promise<void>, length: number, held: typeof permit) => {
+      const upload = work
+        .then(() => {
+          stored += length
+        })
+        .catch((error: unknown) => {
+          failure ??= error
+          throw error
+        })
+        .finally(() => held?.release().catch(() => {}))
+      // Awaited below, with the others; this keeps it from counting as unhandled until then.
+      upload.catch(() => {})
+      uploads.push(upload)
     }
-    // Never return while uploads still run; report the first upload that failed, as upstream.
-    const results = await Promise.allSettled(uploads)
-    const failed = results.find((result) => result.status === 'rejected')
-    if (failed) throw failed.reason
+    const open = async (): Promise<ChunkSink> => {
+      permit = await this.partUploadSemaphore.acquire()
+      const expected = size === undefined ? partSize : Math.min(partSize, size - position)
+      const streamed = reach !== undefined && position + expected <= reach
+      return new ChunkSink(position, expected, streamed ? sendPart(nextPartNumber) : undefined)
+    }
+    /** A whole chunk: a part (only the body's last chunk can be short). */
+    const closeFull = (full: ChunkSink) => {
+      const partNumber = nextPartNumber++
+      position += full.received
+      const work = full.streaming
+        ? full.finishStream().then(() => {})
+        : full
+            .openFile()
+            .then((file) => this.uploadPart(metadata, file, partNumber))
+            .then(() => {})
+            .finally(() => full.discard())
+      track(work, full.received, permit)
+      permit = undefined
+    }
+    try {
+      for await (const data of body) {
+        let rest = data
+        while (rest.length > 0) {
+          if (failure !== undefined) throw failure
+          chunk ??= await open()
+          const take = Math.min(rest.length, chunk.expected - chunk.received)
+          await chunk.write(take === rest.length ? rest : rest.subarray(0, take))
+          rest = rest.subarray(take)
+          if (chunk.full) {
+            closeFull(chunk)
+            chunk = undefined
+          }
+        }
+      }
+    } catch (error) {
+      failure ??= error
+    }
+    let wroteTail = false
+    if (chunk) {
+      const short = chunk
+      chunk = undefined
+      short.abortStream()
+      // Stored only if the body itself ended well and every part before it is stored.
+      await Promise.allSettled(uploads)
+      if (failure === undefined && short.received > 0) {
+        try {
+          await this.uploadTail(id, await short.openFile(), short.start)
+          stored += short.received
+          wroteTail = true
+        } catch (error) {
+          failure = error
+        }
+      }
+      await short.discard()
+      await permit?.release().catch(() => {})
+    }
+    // Never return while uploads still run; report the first failure, as upstream.
+    await Promise.allSettled(uploads)
     if (failure !== undefined) throw failure
-    return stored
+    return { bytes: stored, tail: wroteTail }
+  }
+
+  /**
+   * What getUpload() just read of an upload's parts and tail, for the write() that follows it under
+   * the same lock (the upload core reads an upload before it appends to it): saves a ListParts and
+   * a HeadObject per PATCH. Taken once, and only while fresh.
+   */
+  private readonly lastRead = new Map<string, { at: number; listed: Part[]; tail: Tail | undefined }>()
+
+  private rememberRead(id: string, listed: Part[], tail: Tail | undefined): void {
+    this.lastRead.set(id, { at: Date.now(), listed, tail })
+  }
+
+  private async takeLastRead(id: string): Promise<{ listed: Part[]; tail: Tail | undefined } | undefined> {
+    const read = this.lastRead.get(id)
+    this.lastRead.delete(id)
+    return read && Date.now() - read.at < LAST_READ_MS ? read : undefined
   }
 
   /** Stores the tail of a PATCH (`<id>.part`) with the offset of its first byte. */
@@ -372,6 +454,7 @@ export class TuskS3Store extends S3Store {
    * its object; without one, the info is read again from S3 (gone: not found).
    */
   override async getUpload(id: string): Promise<Upload> {
+    this.lastRead.delete(id)
     return this.readUpload(id, false)
   }
 
@@ -404,7 +487,8 @@ export class TuskS3Store extends S3Store {
       await this.completeUpload(id, prefix.parts)
       return this.finished(metadata)
     }
-    const tail = await this.tailSize(id, prefix, size)
+    const stored = await this.tailOf(id)
+    const tail = stored && tailFollows(stored, prefix, size) ? stored.size : 0
     if (tail > 0 && size === prefix.bytes + tail) {
       if (!(await this.moveTailIntoParts(metadata, prefix.parts))) {
         // Another instance moved it meanwhile: look again.
@@ -415,13 +499,8 @@ export class TuskS3Store extends S3Store {
       await this.completeUpload(id, prefix.parts)
       return this.finished(metadata)
     }
+    this.rememberRead(id, parts, stored)
     return new Upload({ ...metadata.file, offset: prefix.bytes + tail, size, storage: metadata.file.storage })
-  }
-
-  /** The bytes of `<id>.part` that count: all of it if it starts right after the prefix, else none. */
-  private async tailSize(id: string, prefix: StoredPrefix, size: number | undefined): Promise<number> {
-    const tail = await this.tailOf(id)
-    return tail && tailFollows(tail, prefix, size) ? tail.size : 0
   }
 
   private finished(metadata: MetadataValue): Upload {

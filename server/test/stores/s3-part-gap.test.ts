@@ -45,6 +45,7 @@ function loseAfter(store: TuskStore, lost: number, stored: string[]) {
   const othersStored = new Promise<void>((resolve) => {
     release = resolve
   })
+  if (waiting.size === 0) release()
   ;(store.datastore as TuskS3Store).s3.middlewareStack.add(
     (next, context) => async (args) => {
       const what = stores(context.commandName, args.input as Record<string, unknown>)
@@ -149,10 +150,24 @@ for (const [label, options] of [
       await resume(id, data, 5 * MiB)
     })
 
+    /**
+     * Stores `<id>.part` as an instance storing a PATCH's tail alongside its parts did (Tusk stores
+     * the tail only after the parts before it now, but such a tail may be left from before).
+     */
+    async function leaveTail(id: string, data: Buffer, start: number, end: number): Promise<void> {
+      await s3.client.putObject({
+        Bucket: bucket,
+        Key: `${id}.part`,
+        Body: data.subarray(start, end),
+        Metadata: { 'tusk-tail-start': String(start) },
+      })
+    }
+
     it('does not count a `.part` tail stored after a missing part', async () => {
       const data = bytes(30 * MiB, 62)
       // A PATCH of two parts and a 3 MiB tail (under S3's minimum part, so kept as `<id>.part`).
-      const id = await dieWriting(data.length, data.subarray(0, 13 * MiB + 5), 2, ['.part'])
+      const id = await dieWriting(data.length, data.subarray(0, 13 * MiB + 5), 2, [])
+      await leaveTail(id, data, 10 * MiB, 13 * MiB + 5)
       expect(await partsOf(id)).toEqual([[1, 5 * MiB]])
       expect(await s3.listBucket(bucket, id)).toEqual([`${id} (multipart)`, `${id}.info`, `${id}.part`])
       await resume(id, data, 5 * MiB, [3 * MiB, 7 * MiB, data.length - 15 * MiB])
@@ -160,7 +175,8 @@ for (const [label, options] of [
 
     it('does not count a `.part` tail stored after a missing part of an upload of deferred length', async () => {
       const data = bytes(12 * MiB + 9, 63)
-      const id = await dieWriting(undefined, data.subarray(0, 12 * MiB), 1, ['part 2', '.part'])
+      const id = await dieWriting(undefined, data.subarray(0, 12 * MiB), 1, ['part 2'])
+      await leaveTail(id, data, 10 * MiB, 12 * MiB)
       expect(await partsOf(id)).toEqual([[2, 5 * MiB]])
       const other = openStore(bucket, options)
       try {
@@ -169,6 +185,38 @@ for (const [label, options] of [
         await other.close()
       }
       await resume(id, data, 0)
+    })
+
+    // Issue 13: the store deleted `<id>.part` before storing its bytes again, so a PATCH cut by an
+    // S3 outage lost the earlier PATCHes' tail too, and the client had to send those bytes again.
+    it('keeps the tail of earlier PATCHes when S3 fails while a later PATCH is stored', async () => {
+      const data = bytes(20 * MiB + 3, 67)
+      const store = openStore(bucket, options)
+      const id = newId()
+      try {
+        await store.datastore.create(new Upload({ id, size: data.length, offset: 0 }))
+        expect(await store.datastore.write(Readable.from([data.subarray(0, 3 * MiB)]), id, 0)).toBe(3 * MiB)
+        // S3 goes away: every part and tail of the next PATCH fails (a PATCH of a part and a tail).
+        let failing = true
+        ;(store.datastore as TuskS3Store).s3.middlewareStack.add(
+          (next, context) => async (args) => {
+            if (failing && stores(context.commandName, args.input as Record<string, unknown>)) {
+              throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })
+            }
+            return next(args)
+          },
+          { step: 'initialize' },
+        )
+        const next = data.subarray(3 * MiB, 9 * MiB)
+        await expect(store.datastore.write(Readable.from([next]), id, 3 * MiB)).rejects.toMatchObject({
+          code: 'ECONNREFUSED',
+        })
+        failing = false
+      } finally {
+        await store.close()
+      }
+      // The offset before the cut PATCH, not 0: the earlier tail is still there.
+      await resume(id, data, 3 * MiB, [7 * MiB, data.length - 10 * MiB])
     })
 
     it('a short PATCH that fills the gap does not make the part stored after the gap count (it holds other bytes)', async () => {
