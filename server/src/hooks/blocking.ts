@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Upload } from '@tus/utils'
+import type { Dispatcher } from 'undici'
 import { ERR, TuskError } from '../errors.js'
 import type { Logger } from '../log.js'
 import type { ClientMetadata } from '../model/record.js'
@@ -32,6 +33,8 @@ export interface BlockingDeps {
   readonly metrics?: HookMetrics
   readonly describe: (type: BlockingHookType, upload: Upload, request: RequestInfo) => HookEvent
   readonly newEventId: () => string
+  /** Keep-alive connections to the endpoints. */
+  readonly dispatcher?: Dispatcher
 }
 
 /** A hook's refusal, with the status it chose (400–499; 403 when it chose none or another). */
@@ -94,6 +97,7 @@ async function callEndpoint(deps: BlockingDeps, type: BlockingHookType, url: str
       sign: deps.sign,
       timeoutMs: deps.timeoutMs,
       readBody: true,
+      ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
     })
     if (outcome.ok) {
       try {

@@ -1,3 +1,4 @@
+import type { Dispatcher } from 'undici'
 import type { Logger } from '../log.js'
 import { postSigned } from './http-endpoint.js'
 import type { Claimed, Outbox } from './outbox/types.js'
@@ -6,7 +7,8 @@ import type { HookMetrics } from './types.js'
 /** Standard Webhooks' suggested schedule after the first attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h. */
 export const STANDARD_RETRY_SCHEDULE = ['5s', '5m', '30m', '2h', '5h', '10h', '14h', '20h', '24h']
 
-const BATCH = 16
+/** Deliveries in flight at once (per process): enough to keep a receiver busy, not to flood it. */
+const MAX_IN_FLIGHT = 32
 
 export interface DelivererOptions {
   readonly outbox: Outbox
@@ -18,6 +20,8 @@ export interface DelivererOptions {
   readonly pollMs: number
   readonly logger: Logger
   readonly metrics?: HookMetrics
+  /** Keep-alive connections to the endpoints (one pool per origin, at most MAX_IN_FLIGHT each). */
+  readonly dispatcher?: Dispatcher
 }
 
 export interface Deliverer {
@@ -34,31 +38,42 @@ export interface Deliverer {
  */
 export function startDeliverer(options: DelivererOptions): Deliverer {
   const { outbox, logger } = options
-  let running: Promise<void> | undefined
+  let claiming: Promise<void> | undefined
   let again = false
   let closed = false
+  const inFlight = new Set<Promise<void>>()
 
+  // Up to MAX_IN_FLIGHT attempts run at once; when half of them are done, more are claimed (so a
+  // shared outbox is asked in batches, not once per delivery).
   const pump = () => {
     if (closed) return
-    if (running) {
+    if (claiming) {
       again = true
       return
     }
-    running = (async () => {
+    claiming = (async () => {
       do {
         again = false
+        const room = MAX_IN_FLIGHT - inFlight.size
+        if (room <= 0) return
         let claimed: Claimed[]
         try {
-          claimed = await outbox.claimDue(BATCH)
+          claimed = await outbox.claimDue(room)
         } catch (error) {
           logger.warn({ err: error }, 'hook outbox unavailable; will retry')
           return
         }
-        await Promise.all(claimed.map((c) => attempt(c)))
-        if (claimed.length === BATCH) again = true
+        for (const c of claimed) {
+          const running: Promise<void> = attempt(c).finally(() => {
+            inFlight.delete(running)
+            if (inFlight.size <= MAX_IN_FLIGHT / 2) pump()
+          })
+          inFlight.add(running)
+        }
+        if (claimed.length === room) return // more when half of these are done
       } while (again && !closed)
     })().finally(() => {
-      running = undefined
+      claiming = undefined
     })
   }
 
@@ -76,6 +91,7 @@ export function startDeliverer(options: DelivererOptions): Deliverer {
         sign: options.sign,
         timeoutMs: options.timeoutMs,
         readBody: false,
+        ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
       })
       if (outcome.ok) {
         await outbox.complete(claimed)
@@ -136,7 +152,8 @@ export function startDeliverer(options: DelivererOptions): Deliverer {
     async close() {
       closed = true
       clearInterval(timer)
-      await running
+      await claiming
+      await Promise.all(inFlight)
     },
   }
 }

@@ -1,3 +1,4 @@
+import { type Dispatcher, request } from 'undici'
 import { signedHeaders } from './signing.js'
 
 /** A blocking hook's answer is read up to this size; a non-blocking hook's answer is not read. */
@@ -22,22 +23,35 @@ export interface PostOptions {
   readonly timeoutMs: number
   /** Whether the answer's body matters (blocking hooks); otherwise only the status does. */
   readonly readBody: boolean
+  /**
+   * The connection pool to send through (the hook system's keep-alive Agent, so deliveries reuse
+   * connections instead of opening one each); undici's global one when not given.
+   */
+  readonly dispatcher?: Dispatcher
 }
+
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT'])
 
 /**
  * One signed POST of a hook body. Never throws: every failure is an Outcome with a reason that is
  * safe to show a client (it names no URL). Redirects are not followed (a receiver that moved must be
- * reconfigured, not guessed at), the answer is bounded in time and size.
+ * reconfigured, not guessed at), the answer is bounded in time and size. undici's `request` rather
+ * than `fetch`: no WHATWG streams per request, and a dispatcher that keeps connections alive.
  */
 export async function postSigned(url: string, options: PostOptions): Promise<Outcome> {
-  const signal = AbortSignal.timeout(options.timeoutMs)
-  let response: Response
+  // A blocking hook's whole exchange is bounded (the client waits for it); a non-blocking delivery
+  // only needs its answer's head within the timeout (undici's own timers: no AbortSignal per attempt).
+  const signal = options.readBody ? AbortSignal.timeout(options.timeoutMs) : undefined
+  const timedOut = `did not answer within ${options.timeoutMs} ms`
+  let response: Dispatcher.ResponseData
   try {
-    response = await fetch(url, {
+    response = await request(url, {
       method: 'POST',
       body: options.body,
-      redirect: 'manual',
-      signal,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      ...(signal ? { signal } : {}),
+      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
       headers: {
         'content-type': 'application/json',
         'user-agent': 'tusk-hooks',
@@ -45,37 +59,39 @@ export async function postSigned(url: string, options: PostOptions): Promise<Out
       },
     })
   } catch (error) {
-    const timedOut = signal.aborted
+    const timeout = signal?.aborted === true || TIMEOUT_CODES.has(codeOf(error) ?? '')
     return {
       ok: false,
       retryable: true,
       gone: false,
-      reason: timedOut
-        ? `did not answer within ${options.timeoutMs} ms`
-        : `is unreachable (${causeOf(error)})`,
+      reason: timeout ? timedOut : `is unreachable (${causeOf(error)})`,
     }
   }
-  const status = response.status
+  const status = response.statusCode
   if (status >= 200 && status < 300) {
     if (!options.readBody) {
-      await response.body?.cancel().catch(() => {})
+      await discard(response)
       return { ok: true, status, text: '' }
     }
     try {
       return { ok: true, status, text: await readLimited(response, MAX_RESPONSE_BYTES) }
     } catch (error) {
+      const tooLarge = error instanceof TooLarge
       return {
         ok: false,
-        retryable: !(error instanceof TooLarge),
+        retryable: !tooLarge,
         gone: false,
-        reason:
-          error instanceof TooLarge ? `answered more than ${MAX_RESPONSE_BYTES} bytes` : 'answer was cut off',
+        reason: tooLarge
+          ? `answered more than ${MAX_RESPONSE_BYTES} bytes`
+          : signal?.aborted === true || TIMEOUT_CODES.has(codeOf(error) ?? '')
+            ? timedOut
+            : 'answer was cut off',
       }
     }
   }
-  await response.body?.cancel().catch(() => {})
+  await discard(response)
   if (status === 410) return { ok: false, retryable: false, gone: true, reason: 'answered 410 Gone' }
-  const retryAfterMs = retryAfter(response.headers.get('retry-after'))
+  const retryAfterMs = retryAfter(header(response.headers['retry-after']))
   const reason =
     status >= 300 && status < 400 ? `answered a redirect (${status}), not followed` : `answered ${status}`
   return {
@@ -87,25 +103,28 @@ export async function postSigned(url: string, options: PostOptions): Promise<Out
   }
 }
 
+/** The answer's body is not wanted: read a little of it so the connection can be reused, else drop it. */
+async function discard(response: Dispatcher.ResponseData): Promise<void> {
+  await response.body.dump({ limit: 16 * 1024 }).catch(() => {})
+}
+
 class TooLarge extends Error {}
 
-async function readLimited(response: Response, limit: number): Promise<string> {
-  const reader = response.body?.getReader()
-  if (!reader) return ''
-  const chunks: Uint8Array[] = []
+async function readLimited(response: Dispatcher.ResponseData, limit: number): Promise<string> {
+  const chunks: Buffer[] = []
   let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
+  for await (const chunk of response.body) {
+    size += (chunk as Buffer).byteLength
     if (size > limit) {
-      await reader.cancel().catch(() => {})
+      response.body.destroy()
       throw new TooLarge()
     }
-    chunks.push(value)
+    chunks.push(chunk as Buffer)
   }
   return Buffer.concat(chunks).toString('utf8')
 }
+
+const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) ?? null
 
 /** Retry-After in seconds or as an HTTP date, in ms (at most a day). */
 export function retryAfter(value: string | null): number | undefined {
@@ -116,7 +135,11 @@ export function retryAfter(value: string | null): number | undefined {
   return Math.min(Math.max(0, ms), 24 * 3_600_000)
 }
 
+function codeOf(error: unknown): string | undefined {
+  return (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code
+}
+
 function causeOf(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause
-  return cause?.code ?? cause?.message ?? (error as Error).message ?? 'network error'
+  return codeOf(error) ?? cause?.message ?? (error as Error).message ?? 'network error'
 }

@@ -1,4 +1,5 @@
 import type { Upload } from '@tus/utils'
+import { Agent } from 'undici'
 import type { Config } from '../config/schema.js'
 import { createRedisClient } from '../lockers/redis-connection.js'
 import type { Logger } from '../log.js'
@@ -67,6 +68,10 @@ export function createHookSystem(
     request: describeRequest(request, keep),
   })
   const sign = createSigner(config.hooksSecret)
+  // Keep-alive connections to the endpoints, shared by blocking hooks and deliveries: one TCP
+  // connection per delivery cost more than the delivery itself.
+  const dispatcher =
+    endpoints.length > 0 ? new Agent({ connections: 32, keepAliveTimeout: 10_000 }) : undefined
   const blockingDeps: BlockingDeps = {
     inProcess,
     endpoints,
@@ -78,6 +83,7 @@ export function createHookSystem(
     metrics,
     describe,
     newEventId,
+    ...(dispatcher ? { dispatcher } : {}),
   }
   const uploadHooks = blockingUploadHooks(blockingDeps)
   const authorizer = preAccessAuthorizer(blockingDeps, (uploads) =>
@@ -95,6 +101,7 @@ export function createHookSystem(
       pollMs,
       logger,
       metrics,
+      ...(dispatcher ? { dispatcher } : {}),
     })
   }
   const events = hookEvents({
@@ -116,6 +123,7 @@ export function createHookSystem(
     async close() {
       await deliverer?.close()
       await outbox?.close()
+      await dispatcher?.destroy()
     },
   }
 }

@@ -1,42 +1,198 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdirSync } from 'node:fs'
-import { readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises'
+import { mkdirSync, readdirSync } from 'node:fs'
+import {
+  type FileHandle,
+  open,
+  readdir,
+  readFile,
+  rename,
+  rm,
+  stat,
+  unlink,
+  writeFile,
+} from 'node:fs/promises'
 import path from 'node:path'
 import type { Claimed, DeliveryRecord, Outbox } from './types.js'
 
 // The outbox of a single machine, in the data directory (".hooks" can never be an upload id):
-//   pending/<dueAt>~<key>.json      waiting for its next attempt (the name says when it is due)
-//   claimed/<claimedAt>~<dueAt>~<key>.json   taken by a process for one attempt (rename = claim: one
-//                                   process wins, even across cluster workers sharing the directory)
-//   dead/<key>.json                 given up after the last retry
-//   disabled/<hash of url>          endpoints that answered 410
-// Every write is a write to a temporary name then a rename, so a crash never leaves half a record.
-// Records are in the page cache when `add` resolves: they survive the process being killed
-// (SIGKILL, OOM), like the uploads' own bytes in the file store (neither is fsync'ed).
+//   log/<pid>~<token>~<n>.log  each process's append-only segment: one JSON line per change
+//                              ({"a":record} added, {"r":key,...} retry scheduled, {"d":key} done)
+//   log/h~<random>.log         a hand-off: dead letters `tusk-server hooks retry` put back, for any
+//                              running server to take
+//   dead/<key>.json            given up after the last retry
+//   disabled/<hash of url>     endpoints that answered 410
+// A process delivers from memory what it added; its segment is only read back for recovery. `add`
+// resolves once its line is written and fdatasync'ed, and the lines of every event added meanwhile
+// share that one write and fsync (group commit): a finished upload's answer waits about one fsync,
+// and costs a fraction of one, instead of creating, writing and renaming a file per event.
+// Segments of a process that died (SIGKILL, OOM, power loss) are taken over by a live one (rename
+// = take-over: one process wins, even across cluster workers sharing the directory), which delivers
+// what they hold. A segment past SEGMENT_BYTES (and twice its last compaction) is compacted: the
+// records still undelivered are written to a fresh segment, which replaces it.
+
+const SEGMENT_BYTES = 4 * 1024 * 1024
+/** How often the directory is looked at for segments to take over and endpoints (re-)enabled. */
+const SCAN_MS = 1_000
+/** How often a process shows, by its active segment's mtime, that it is alive. */
+const HEARTBEAT_MS = 2_000
+
+/** Outboxes of this process that own a segment (same pid, other instance: alive iff listed). */
+const liveTokens = new Set<string>()
 
 const urlHash = (url: string) => createHash('sha256').update(url).digest('hex').slice(0, 32)
-const DUE_DIGITS = 15
+
+interface Entry {
+  record: DeliveryRecord
+  dueAt: number
+  claimed: boolean
+}
+
+type Line =
+  | { readonly a: DeliveryRecord; readonly t?: number }
+  | { readonly r: string; readonly n: number; readonly t: number; readonly e: string }
+  | { readonly d: string }
+
+/** The records a segment still holds: its lines applied in order (a torn last line is ignored). */
+function replay(text: string, into = new Map<string, { record: DeliveryRecord; dueAt: number }>()) {
+  for (const raw of text.split('\n')) {
+    if (raw.length === 0) continue
+    let line: Line
+    try {
+      line = JSON.parse(raw) as Line
+    } catch {
+      continue // torn by a crash mid-write: its add was never acknowledged
+    }
+    if ('a' in line) into.set(line.a.key, { record: line.a, dueAt: line.t ?? line.a.createdAt })
+    else if ('d' in line) into.delete(line.d)
+    else if ('r' in line) {
+      const entry = into.get(line.r)
+      if (entry) {
+        entry.record = { ...entry.record, attempts: line.n, lastError: line.e }
+        entry.dueAt = line.t
+      }
+    }
+  }
+  return into
+}
+
+const addLine = (record: DeliveryRecord, dueAt?: number) =>
+  `${JSON.stringify(dueAt === undefined ? { a: record } : { a: record, t: dueAt })}\n`
 
 export function createFileOutbox(dataDir: string, staleClaimMs: number): Outbox {
   const root = path.join(path.resolve(dataDir), '.hooks')
   const dirs = {
-    pending: path.join(root, 'pending'),
-    claimed: path.join(root, 'claimed'),
+    log: path.join(root, 'log'),
     dead: path.join(root, 'dead'),
     disabled: path.join(root, 'disabled'),
     tmp: path.join(root, 'tmp'),
   }
   for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true })
-  let lastStaleCheck = 0
+  const token = randomBytes(6).toString('hex')
+  const ownPrefix = `${process.pid}~${token}~`
 
-  const writeAtomically = async (file: string, content: string) => {
-    const tmp = path.join(dirs.tmp, `${randomBytes(8).toString('hex')}.json`)
-    await writeFile(tmp, content)
-    await rename(tmp, file)
+  const live = new Map<string, Entry>()
+  /** Keys due now, oldest first (a key may be stale: checked when taken). */
+  let ready: string[] = []
+  let readyHead = 0
+  /** Keys waiting for a later attempt, and the earliest time one of them is due. */
+  let waiting: string[] = []
+  let nextDue = Number.POSITIVE_INFINITY
+
+  let disabled = new Set(readdirSync(dirs.disabled))
+  let disabledChanges = 0
+  let lastScan = 0
+  let lastBeat = 0
+
+  // The active segment and its group commit.
+  let segment: { fh: FileHandle; file: string; bytes: number; snapshot: number } | undefined
+  let segmentNumber = 0
+  let queued: string[] = []
+  let waiters: { resolve: () => void; reject: (error: Error) => void }[] = []
+  let flushing: Promise<void> | undefined
+  let closed = false
+
+  const openSegment = async () => {
+    const file = path.join(dirs.log, `${ownPrefix}${segmentNumber++}.log`)
+    const fh = await open(file, 'a')
+    liveTokens.add(token)
+    return { fh, file, bytes: 0, snapshot: 0 }
   }
-  const pendingName = (dueAt: number, key: string) => `${String(dueAt).padStart(DUE_DIGITS, '0')}~${key}.json`
-  const isAlive = (pid: number) => {
-    if (pid === process.pid) return true
+
+  const writeAll = async (fh: FileHandle, buffer: Buffer) => {
+    let offset = 0
+    while (offset < buffer.length) {
+      const { bytesWritten } = await fh.write(buffer, offset, buffer.length - offset)
+      offset += bytesWritten
+    }
+  }
+
+  /**
+   * Writes what was queued meanwhile in one write; fdatasync when an `add` waits for it (done and
+   * retry lines need none: if lost, the event is only attempted again — at least once).
+   */
+  async function flush() {
+    while (queued.length > 0) {
+      const lines = queued
+      const batch = waiters
+      queued = []
+      waiters = []
+      try {
+        segment ??= await openSegment()
+        const buffer = Buffer.from(lines.join(''))
+        await writeAll(segment.fh, buffer)
+        if (batch.length > 0) await segment.fh.datasync()
+        segment.bytes += buffer.length
+        for (const waiter of batch) waiter.resolve()
+        // Twice the last snapshot at least: many undelivered records are not rewritten on every write.
+        if (segment.bytes > Math.max(SEGMENT_BYTES, 2 * segment.snapshot)) await compact()
+      } catch (error) {
+        for (const waiter of batch) waiter.reject(error as Error)
+      }
+    }
+    flushing = undefined
+  }
+
+  const enqueue = (line: string, durable: boolean): Promise<void> | undefined => {
+    queued.push(line)
+    const done = durable
+      ? new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }))
+      : undefined
+    // setImmediate: the adds of every request handled in this turn of the event loop share a write.
+    flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(flush)
+    return done
+  }
+
+  /** A fresh segment with the records still undelivered replaces the full one. */
+  async function compact() {
+    const old = segment
+    const next = await openSegment()
+    const lines: string[] = []
+    for (const entry of live.values()) lines.push(addLine(entry.record, entry.dueAt))
+    await writeAll(next.fh, Buffer.from(lines.join('')))
+    await next.fh.datasync()
+    next.bytes = lines.reduce((n, l) => n + l.length, 0)
+    next.snapshot = next.bytes
+    segment = next
+    if (old) {
+      await old.fh.close()
+      await unlink(old.file)
+    }
+  }
+
+  const track = (record: DeliveryRecord, dueAt: number) => {
+    if (live.has(record.key)) return false
+    live.set(record.key, { record, dueAt, claimed: false })
+    if (dueAt <= Date.now()) ready.push(record.key)
+    else {
+      waiting.push(record.key)
+      nextDue = Math.min(nextDue, dueAt)
+    }
+    return true
+  }
+
+  const isAlive = (pid: number, mtimeMs: number, now: number) => {
+    if (pid === process.pid) return false // another token of this pid: checked against liveTokens
+    if (now - mtimeMs > staleClaimMs) return false
     try {
       process.kill(pid, 0)
       return true
@@ -44,74 +200,143 @@ export function createFileOutbox(dataDir: string, staleClaimMs: number): Outbox 
       return (error as NodeJS.ErrnoException).code === 'EPERM'
     }
   }
-  const keyOf = (name: string) =>
-    name
-      .split('~')
-      .pop()
-      ?.replace(/\.json$/, '') ?? ''
-  const list = async (dir: string) => (await readdir(dir)).filter((name) => name.endsWith('.json'))
 
-  /**
-   * Claims whose process died mid-attempt go back to pending (due when they were): at once when that
-   * process is gone (a restart after SIGKILL delivers right away), else after staleClaimMs.
-   */
-  async function releaseStaleClaims(now: number) {
-    if (now - lastStaleCheck < Math.min(staleClaimMs, 2_000)) return
-    lastStaleCheck = now
-    for (const name of await list(dirs.claimed)) {
-      const [claimedAt, pid] = name.split('~', 2).map(Number)
-      if (now - (claimedAt ?? 0) < staleClaimMs && isAlive(pid ?? 0)) continue
-      const rest = name.split('~').slice(2).join('~')
-      await rename(path.join(dirs.claimed, name), path.join(dirs.pending, rest)).catch(() => {})
+  /** Whether a segment file belongs to nobody alive (a dead process, or a hand-off). */
+  async function orphaned(name: string, now: number) {
+    if (name.startsWith(ownPrefix) || !name.endsWith('.log')) return false
+    if (name.startsWith('h~')) return true
+    const [pid, owner] = name.split('~', 2)
+    if (Number(pid) === process.pid) return !liveTokens.has(owner ?? '')
+    const info = await stat(path.join(dirs.log, name)).catch(() => undefined)
+    return info !== undefined && !isAlive(Number(pid), info.mtimeMs, now)
+  }
+
+  /** Takes a segment over: renamed to this process first (one taker wins), re-logged, removed. */
+  async function adopt(name: string) {
+    const taken = path.join(dirs.log, `${ownPrefix}adopt-${randomBytes(4).toString('hex')}.log`)
+    try {
+      await rename(path.join(dirs.log, name), taken)
+    } catch {
+      return // another process took it first
     }
+    const records = replay(await readFile(taken, 'utf8'))
+    const lines: Promise<void>[] = []
+    for (const { record, dueAt } of records.values()) {
+      if (!track(record, dueAt)) continue
+      const durable = enqueue(addLine(record, dueAt), true)
+      if (durable) lines.push(durable)
+    }
+    await Promise.all(lines)
+    await unlink(taken)
+  }
+
+  /** Segments to take over, and endpoints disabled or re-enabled by other processes. */
+  async function scan(now: number) {
+    const changes = disabledChanges
+    const names = new Set(await readdir(dirs.disabled))
+    if (changes === disabledChanges) disabled = names
+    for (const name of await readdir(dirs.log)) {
+      if (await orphaned(name, now)) await adopt(name)
+    }
+  }
+
+  const writeAtomically = async (file: string, content: string) => {
+    const tmp = path.join(dirs.tmp, `${randomBytes(8).toString('hex')}`)
+    const fh = await open(tmp, 'w')
+    try {
+      await fh.writeFile(content)
+      await fh.datasync()
+    } finally {
+      await fh.close()
+    }
+    await rename(tmp, file)
+  }
+
+  const readJson = async (dir: string) => {
+    const records: DeliveryRecord[] = []
+    for (const name of (await readdir(dir)).filter((n) => n.endsWith('.json')).sort()) {
+      try {
+        records.push(JSON.parse(await readFile(path.join(dir, name), 'utf8')) as DeliveryRecord)
+      } catch {
+        // removed meanwhile (retried by another command)
+      }
+    }
+    return records
+  }
+
+  const deadLetters = async () => (await readJson(dirs.dead)).sort((a, b) => a.createdAt - b.createdAt)
+
+  /** Claims up to `limit` records due at `now`, oldest first. */
+  function takeDue(limit: number, now: number): Claimed[] {
+    if (now >= nextDue) {
+      const later: string[] = []
+      nextDue = Number.POSITIVE_INFINITY
+      for (const key of waiting) {
+        const entry = live.get(key)
+        if (!entry || entry.claimed) continue
+        if (entry.dueAt <= now) ready.push(key)
+        else {
+          later.push(key)
+          nextDue = Math.min(nextDue, entry.dueAt)
+        }
+      }
+      waiting = later
+    }
+    const claimed: Claimed[] = []
+    while (claimed.length < limit && readyHead < ready.length) {
+      const key = ready[readyHead++] as string
+      const entry = live.get(key)
+      if (!entry || entry.claimed) continue // delivered, or taken again after a retry was scheduled
+      entry.claimed = true
+      claimed.push({ record: entry.record, handle: key })
+    }
+    if (readyHead > 1024 && readyHead * 2 > ready.length) {
+      ready = ready.slice(readyHead)
+      readyHead = 0
+    }
+    return claimed
   }
 
   return {
     kind: 'file',
-    async add(records) {
+    add(records) {
       const now = Date.now()
-      await Promise.all(
-        records.map((r) =>
-          writeAtomically(path.join(dirs.pending, pendingName(now, r.key)), JSON.stringify(r)),
-        ),
-      )
+      let durable: Promise<void> | undefined
+      for (const record of records) {
+        if (!track(record, now)) continue
+        durable = enqueue(addLine(record), true) ?? durable
+      }
+      // Lines are written in order, in one batch: the last one's fsync covers them all.
+      return durable ?? Promise.resolve()
     },
     async claimDue(limit) {
+      if (closed) return []
       const now = Date.now()
-      await releaseStaleClaims(now)
-      const due = (await list(dirs.pending)).filter((name) => Number(name.split('~', 1)[0]) <= now).sort()
-      const claimed: Claimed[] = []
-      for (const name of due) {
-        if (claimed.length >= limit) break
-        const handle = `${now}~${process.pid}~${name}`
-        try {
-          await rename(path.join(dirs.pending, name), path.join(dirs.claimed, handle))
-        } catch {
-          continue // another process claimed it first
-        }
-        try {
-          const record = JSON.parse(await readFile(path.join(dirs.claimed, handle), 'utf8')) as DeliveryRecord
-          claimed.push({ record, handle })
-        } catch {
-          // Unreadable (cannot happen with atomic writes): kept aside as a dead letter for an operator.
-          await rename(path.join(dirs.claimed, handle), path.join(dirs.dead, `${keyOf(name)}.corrupt`)).catch(
-            () => {},
-          )
-        }
+      if (now - lastScan >= SCAN_MS) {
+        lastScan = now
+        await scan(now)
       }
-      return claimed
+      if (segment && now - lastBeat >= HEARTBEAT_MS) {
+        lastBeat = now
+        await segment.fh.utimes(now / 1000, now / 1000).catch(() => {})
+      }
+      return takeDue(limit, Date.now()) // after the awaits: records added meanwhile are due too
     },
     async complete(claimed) {
-      await unlink(path.join(dirs.claimed, claimed.handle)).catch(() => {})
+      if (live.delete(claimed.handle)) enqueue(`${JSON.stringify({ d: claimed.handle })}\n`, false)
     },
     async reschedule(claimed, dueAt, error) {
-      const record: DeliveryRecord = {
-        ...claimed.record,
-        attempts: claimed.record.attempts + 1,
-        lastError: error,
-      }
-      await writeAtomically(path.join(dirs.pending, pendingName(dueAt, record.key)), JSON.stringify(record))
-      await unlink(path.join(dirs.claimed, claimed.handle)).catch(() => {})
+      const entry = live.get(claimed.handle)
+      if (!entry) return
+      entry.record = { ...entry.record, attempts: entry.record.attempts + 1, lastError: error }
+      entry.dueAt = dueAt
+      entry.claimed = false
+      waiting.push(claimed.handle)
+      nextDue = Math.min(nextDue, dueAt)
+      enqueue(
+        `${JSON.stringify({ r: claimed.handle, n: entry.record.attempts, t: dueAt, e: error })}\n`,
+        false,
+      )
     },
     async deadLetter(claimed, error) {
       const record: DeliveryRecord = {
@@ -120,50 +345,59 @@ export function createFileOutbox(dataDir: string, staleClaimMs: number): Outbox 
         lastError: error,
       }
       await writeAtomically(path.join(dirs.dead, `${record.key}.json`), JSON.stringify(record))
-      await unlink(path.join(dirs.claimed, claimed.handle)).catch(() => {})
+      if (live.delete(claimed.handle)) enqueue(`${JSON.stringify({ d: claimed.handle })}\n`, false)
     },
     async counts() {
-      const [pending, claimed, dead] = await Promise.all([
-        list(dirs.pending),
-        list(dirs.claimed),
-        list(dirs.dead),
-      ])
-      return { pending: pending.length + claimed.length, dead: dead.length }
-    },
-    async deadLetters() {
-      const records: DeliveryRecord[] = []
-      for (const name of (await list(dirs.dead)).sort()) {
-        try {
-          records.push(JSON.parse(await readFile(path.join(dirs.dead, name), 'utf8')) as DeliveryRecord)
-        } catch {
-          // removed meanwhile (retried by another command)
-        }
+      // This process's records from memory; other processes' (or, for `tusk-server hooks`, every
+      // running server's) from their segments.
+      let pending = live.size
+      for (const name of await readdir(dirs.log)) {
+        if (name.startsWith(ownPrefix) || !name.endsWith('.log')) continue
+        const text = await readFile(path.join(dirs.log, name), 'utf8').catch(() => '')
+        pending += replay(text).size
       }
-      return records
+      const dead = (await readdir(dirs.dead)).filter((n) => n.endsWith('.json')).length
+      return { pending, dead }
     },
+    deadLetters,
     async retryDead(keys) {
       const wanted = keys && keys.length > 0 ? new Set(keys) : undefined
-      let count = 0
-      const now = Date.now()
-      for (const record of await this.deadLetters()) {
-        if (wanted && !wanted.has(record.key) && !wanted.has(record.eventId)) continue
-        await rm(path.join(dirs.disabled, urlHash(record.url)), { force: true })
-        const again: DeliveryRecord = { ...record, attempts: 0 }
-        await writeAtomically(path.join(dirs.pending, pendingName(now, record.key)), JSON.stringify(again))
-        await unlink(path.join(dirs.dead, `${record.key}.json`)).catch(() => {})
-        count++
+      const chosen = (await deadLetters()).filter(
+        (r) => !wanted || wanted.has(r.key) || wanted.has(r.eventId),
+      )
+      if (chosen.length === 0) return 0
+      for (const url of new Set(chosen.map((r) => r.url))) {
+        await rm(path.join(dirs.disabled, urlHash(url)), { force: true })
+        disabled.delete(urlHash(url))
+        disabledChanges++
       }
-      return count
+      // One hand-off segment, durable before the dead letters go: a running server takes it over.
+      const now = Date.now()
+      const lines = chosen.map((r) => addLine({ ...r, attempts: 0 }, now)).join('')
+      await writeAtomically(path.join(dirs.log, `h~${randomBytes(8).toString('hex')}.log`), lines)
+      for (const record of chosen) await unlink(path.join(dirs.dead, `${record.key}.json`)).catch(() => {})
+      lastScan = 0 // a server retrying through its own outbox takes it over on its next look
+      return chosen.length
     },
     async disable(url) {
       await writeFile(path.join(dirs.disabled, urlHash(url)), `${url}\n`)
+      disabled.add(urlHash(url))
+      disabledChanges++
     },
     async isDisabled(url) {
-      return stat(path.join(dirs.disabled, urlHash(url))).then(
-        () => true,
-        () => false,
-      )
+      return disabled.size > 0 && disabled.has(urlHash(url))
     },
-    async close() {},
+    async close() {
+      closed = true
+      while (flushing) await flushing
+      if (segment) {
+        const { fh, file } = segment
+        segment = undefined
+        await fh.close()
+        // Nothing left to deliver: the segment is not needed for recovery.
+        if (live.size === 0) await unlink(file).catch(() => {})
+      }
+      liveTokens.delete(token)
+    },
   }
 }
