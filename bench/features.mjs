@@ -4,14 +4,19 @@
 // with metrics plus one signed post-finish webhook per upload to a receiver on loopback.
 //   node bench/features.mjs [--reps N] [--count N]
 // Prints, per variant, uploads/s, p99 and server CPU per upload, and the median of per-rep ratios
-// to the reference (targets: auth ≥ 0.9×, hooks + metrics ≥ 0.9×).
+// to the reference (targets: auth ≥ 0.9×, hooks + metrics ≥ 0.9×). For the webhook variant also how
+// many events the receiver had when the uploads ended, how long the rest took (the delivery lag),
+// and the server CPU per upload counting that backlog's delivery too (work left in an outbox is
+// cost deferred, not saved).
 import { mkdtempSync } from 'node:fs'
 import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import { SignJWT } from 'jose'
 import { startContender, TUSK, variant } from './lib/contenders.mjs'
+import { readCpuSeconds } from './lib/proc-cpu.mjs'
 import { smallUploads } from './workloads/small-uploads.mjs'
 
 const { values } = parseArgs({
@@ -22,12 +27,19 @@ const count = Number(values.count)
 const SECRET = 'bench-secret-bench-secret-bench-secret-0123'
 const HOOK_SECRET = `whsec_${Buffer.from('bench-hook-secret-0123456789abcdef').toString('base64')}`
 
+const WARMUP = 300
+/** How long the run waits, after the uploads, for the webhook events still in the outbox. */
+const DRAIN_LIMIT_MS = 60_000
+
 // The webhook receiver: answers every delivery at once (its cost is the application's, not Tusk's).
+// It counts deliveries and distinct webhook-ids (a repeated id is a duplicate delivery).
 let delivered = 0
+let eventIds = new Set()
 const receiver = http.createServer((req, res) => {
   req.resume()
   req.on('end', () => {
     delivered++
+    eventIds.add(req.headers['webhook-id'])
     res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
   })
 })
@@ -58,6 +70,7 @@ const VARIANTS = [
       label: 'metrics + post-finish webhook',
       extraArgs: ['--hooks-url', hookUrl, '--hooks-events', 'post-finish', '--hooks-secret', HOOK_SECRET],
     }),
+    webhooks: true,
   },
 ]
 
@@ -75,25 +88,45 @@ console.log(
 const results = Object.fromEntries(VARIANTS.map((v) => [v.contender.name, []]))
 for (let rep = 0; rep < reps; rep++) {
   const order = rep % 2 === 0 ? VARIANTS : [...VARIANTS].reverse()
-  for (const { contender, headers } of order) {
+  for (const { contender, headers, webhooks } of order) {
     const server = await startContender(contender, {
       dataDir: path.join(runDir, `${contender.name}-${rep}`),
       logFile: path.join(runDir, `${contender.name}.log`),
     })
     try {
+      delivered = 0
+      eventIds = new Set()
       const result = await smallUploads({
         url: server.url,
         pid: server.pid,
         size: 1024,
         count,
-        warmup: 300,
+        warmup: WARMUP,
         concurrency: 64,
         headers,
       })
+      let line = `  rep ${rep + 1} ${contender.label.padEnd(30)} ${result.rate.toFixed(0)} uploads/s, p99 ${result.p99.toFixed(1)} ms, ${result.cpuUs.toFixed(0)} µs CPU/upload`
+      if (webhooks) {
+        // Every upload (warm-up included) finished once: that many post-finish events were produced.
+        const produced = count + WARMUP
+        const atEnd = eventIds.size
+        const cpuBefore = readCpuSeconds(server.pid)
+        const drainStart = performance.now()
+        while (eventIds.size < produced && performance.now() - drainStart < DRAIN_LIMIT_MS) await sleep(10)
+        const lagMs = eventIds.size < produced ? Number.NaN : performance.now() - drainStart
+        result.delivery = {
+          produced,
+          atEnd,
+          lagMs,
+          after: eventIds.size,
+          duplicates: delivered - eventIds.size,
+          cpuWithBacklogUs: result.cpuUs + ((readCpuSeconds(server.pid) - cpuBefore) * 1e6) / count,
+        }
+        const d = result.delivery
+        line += `; webhooks ${d.atEnd}/${d.produced} delivered when the uploads ended, ${Number.isNaN(d.lagMs) ? `only ${d.after} after ${DRAIN_LIMIT_MS / 1000} s` : `all ${d.lagMs.toFixed(0)} ms later`}, ${d.duplicates} duplicates, ${d.cpuWithBacklogUs.toFixed(0)} µs CPU/upload with the backlog`
+      }
       results[contender.name].push(result)
-      console.log(
-        `  rep ${rep + 1} ${contender.label.padEnd(30)} ${result.rate.toFixed(0)} uploads/s, p99 ${result.p99.toFixed(1)} ms, ${result.cpuUs.toFixed(0)} µs CPU/upload`,
-      )
+      console.log(line)
     } finally {
       await server.stop()
     }
@@ -110,5 +143,13 @@ for (const { contender } of VARIANTS) {
     `| ${contender.label} | ${median(rows.map((r) => r.rate)).toFixed(0)} | ${median(ratios).toFixed(2)} | ${median(rows.map((r) => r.p99)).toFixed(1)} | ${median(rows.map((r) => r.cpuUs)).toFixed(0)} |`,
   )
 }
-console.log(`\nwebhook deliveries received: ${delivered}`)
+const deliveries = results.hooks.map((r) => r.delivery)
+console.log(
+  `\nwebhooks (per rep: delivered when the uploads ended / produced, lag until all delivered, CPU/upload with the backlog): ${deliveries
+    .map(
+      (d) =>
+        `${d.atEnd}/${d.produced}, ${Number.isNaN(d.lagMs) ? `not all within ${DRAIN_LIMIT_MS / 1000} s (${d.after})` : `${d.lagMs.toFixed(0)} ms`}, ${d.cpuWithBacklogUs.toFixed(0)} µs`,
+    )
+    .join('; ')}`,
+)
 receiver.close()
