@@ -1,4 +1,6 @@
+import { readdir, readlink } from 'node:fs/promises'
 import http from 'node:http'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { bytes, sha256 } from '../../test-support/bytes.js'
 import { startTusk } from '../../test-support/tusk.js'
@@ -123,6 +125,35 @@ describe('downloads of finished uploads', async () => {
     const range = await send(url, { headers: { Range: 'bytes=7-1000006' } })
     expect(range.status).toBe(206)
     expect(range.body.equals(data.subarray(7, 1_000_007))).toBe(true)
+  })
+
+  it('closes the file of every download a client hung up on, and of every finished one', async () => {
+    const big = bytes(4 * 1024 * 1024, 11)
+    const url = await finished(big)
+    const file = path.join(server.dataDir, url.slice(url.lastIndexOf('/') + 1))
+    const openCopies = async () => {
+      const links = await Promise.all(
+        (await readdir('/proc/self/fd')).map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')),
+      )
+      return links.filter((link) => link === file).length
+    }
+    await Promise.all(
+      Array.from(
+        { length: 6 },
+        () =>
+          new Promise<void>((resolve) => {
+            const req = http.get(url, { agent: false }, (res) => {
+              res.once('data', () => {
+                req.destroy()
+                resolve()
+              })
+            })
+            req.on('error', () => resolve())
+          }),
+      ),
+    )
+    expect(sha256((await send(url)).body)).toBe(sha256(big))
+    await expect.poll(openCopies, { timeout: 5000 }).toBe(0)
   })
 
   it('answers 404 once a downloaded upload is deleted, never its remembered record', async () => {
