@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream'
 import type { AppendBlobClient, ContainerClient, Metadata } from '@azure/storage-blob'
 import { DataStore, ERRORS, Upload } from '@tus/utils'
+import { ERR } from '../errors.js'
 import { canExpire } from '../model/expiry.js'
 import { isPartial } from '../model/record.js'
 import { UPLOAD_ID_PATTERN } from '../model/upload-id.js'
@@ -196,6 +197,12 @@ export class TuskAzureStore extends DataStore {
         })
       } catch (error) {
         if (codeOf(error) === 'MaxBlobSizeConditionNotMet') throw ERRORS.ERR_SIZE_EXCEEDED
+        if (codeOf(error) === 'BlockCountExceedsLimit') {
+          throw ERR.TOO_LARGE(
+            'Azure Blob Storage takes at most 50,000 appends per upload: this upload has had them all',
+            { cause: error },
+          )
+        }
         if (codeOf(error) !== 'AppendPositionConditionNotMet') throw error
         // The SDK retries an append whose answer was lost; the retry then finds the block appended.
         if ((await this.length(id)) !== position + block.length) throw ERRORS.INVALID_OFFSET
