@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
+import type { ChainableCommander } from 'ioredis'
 import type { RedisClient } from '../../lockers/redis-connection.js'
 import type { Claimed, DeliveryRecord, Outbox } from './types.js'
 
@@ -28,6 +29,50 @@ return #due`
 
 type StreamEntry = [id: string, fields: string[]]
 
+/** Retries due are moved into the stream at most this often; claims of dead instances looked for. */
+const MOVE_DUE_MS = 200
+const AUTOCLAIM_MS = 1_000
+/** How long an endpoint's disabled flag is taken from memory before Redis is asked again. */
+const DISABLED_CACHE_MS = 1_000
+
+/**
+ * Commands queued in one turn of the event loop go to Redis in one pipeline (one round trip and one
+ * write for the XADDs of every upload that finished meanwhile); each caller learns its own outcome.
+ */
+function coalescing(redis: RedisClient) {
+  let queue: { add: (p: ChainableCommander) => void; resolve: () => void; reject: (e: Error) => void }[] = []
+  const run = async () => {
+    const batch = queue
+    queue = []
+    const pipeline = redis.pipeline()
+    const counts = batch.map(({ add }) => {
+      const before = pipeline.length
+      add(pipeline)
+      return pipeline.length - before
+    })
+    let results: [Error | null, unknown][]
+    try {
+      results = (await pipeline.exec()) ?? []
+    } catch (error) {
+      for (const { reject } of batch) reject(error as Error)
+      return
+    }
+    let at = 0
+    batch.forEach(({ resolve, reject }, i) => {
+      const mine = results.slice(at, at + (counts[i] ?? 0))
+      at += counts[i] ?? 0
+      const failed = mine.find(([error]) => error)?.[0]
+      if (failed) reject(failed)
+      else resolve()
+    })
+  }
+  return (add: (p: ChainableCommander) => void) =>
+    new Promise<void>((resolve, reject) => {
+      queue.push({ add, resolve, reject })
+      if (queue.length === 1) setImmediate(() => void run())
+    })
+}
+
 export function createRedisOutbox(redis: RedisClient, staleClaimMs: number): Outbox {
   const consumer = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`
   let groupReady: Promise<void> | undefined
@@ -47,34 +92,47 @@ export function createRedisOutbox(redis: RedisClient, staleClaimMs: number): Out
     if (json === undefined) return undefined
     return { record: JSON.parse(json) as DeliveryRecord, handle: id }
   }
-  const done = (claimed: Claimed) =>
-    redis.multi().xack(STREAM, GROUP, claimed.handle).xdel(STREAM, claimed.handle)
+  const send = coalescing(redis)
+  let lastMove = 0
+  let lastAutoclaim = 0
+  const disabledCache = new Map<string, { disabled: boolean; at: number }>()
+  const done = (p: ChainableCommander, claimed: Claimed) =>
+    p.xack(STREAM, GROUP, claimed.handle).xdel(STREAM, claimed.handle)
 
   return {
     kind: 'redis',
     async add(records) {
       await ensureGroup()
-      const batch = redis.multi()
-      for (const record of records) batch.xadd(STREAM, '*', 'r', JSON.stringify(record))
-      await batch.exec()
+      await send((p) => {
+        for (const record of records) p.xadd(STREAM, '*', 'r', JSON.stringify(record))
+      })
     },
     async claimDue(limit) {
       await ensureGroup()
-      await redis.eval(MOVE_DUE, 2, RETRY, STREAM, String(Date.now()))
+      const now = Date.now()
+      if (now - lastMove >= MOVE_DUE_MS) {
+        lastMove = now
+        await redis.eval(MOVE_DUE, 2, RETRY, STREAM, String(now))
+      }
       const claimed: Claimed[] = []
       // Entries another instance claimed and never finished (it died): taken over after staleClaimMs.
-      const stale = (await redis.xautoclaim(
-        STREAM,
-        GROUP,
-        consumer,
-        staleClaimMs,
-        '0-0',
-        'COUNT',
-        limit,
-      )) as [string, StreamEntry[]]
-      for (const entry of stale[1] ?? []) {
-        const c = entry?.[1] ? parse(entry) : undefined
-        if (c) claimed.push(c)
+      if (now - lastAutoclaim >= AUTOCLAIM_MS) {
+        lastAutoclaim = now
+        const stale = (await redis.xautoclaim(
+          STREAM,
+          GROUP,
+          consumer,
+          staleClaimMs,
+          '0-0',
+          'COUNT',
+          limit,
+        )) as [string, StreamEntry[]]
+        for (const entry of stale[1] ?? []) {
+          const c = entry?.[1] ? parse(entry) : undefined
+          if (c) claimed.push(c)
+        }
+        // A full page: there may be more to take over on the next call.
+        if ((stale[1]?.length ?? 0) >= limit) lastAutoclaim = 0
       }
       if (claimed.length < limit) {
         const fresh = (await redis.xreadgroup(
@@ -95,7 +153,7 @@ export function createRedisOutbox(redis: RedisClient, staleClaimMs: number): Out
       return claimed
     },
     async complete(claimed) {
-      await done(claimed).exec()
+      await send((p) => done(p, claimed))
     },
     async reschedule(claimed, dueAt, error) {
       const record: DeliveryRecord = {
@@ -103,7 +161,8 @@ export function createRedisOutbox(redis: RedisClient, staleClaimMs: number): Out
         attempts: claimed.record.attempts + 1,
         lastError: error,
       }
-      await done(claimed).zadd(RETRY, dueAt, JSON.stringify(record)).exec()
+      // Kept for its retry before it is acknowledged: a connection lost in between only repeats an attempt.
+      await send((p) => done(p.zadd(RETRY, dueAt, JSON.stringify(record)), claimed))
     },
     async deadLetter(claimed, error) {
       const record: DeliveryRecord = {
@@ -111,7 +170,7 @@ export function createRedisOutbox(redis: RedisClient, staleClaimMs: number): Out
         attempts: claimed.record.attempts + 1,
         lastError: error,
       }
-      await done(claimed).hset(DEAD, record.key, JSON.stringify(record)).exec()
+      await send((p) => done(p.hset(DEAD, record.key, JSON.stringify(record)), claimed))
     },
     async counts() {
       const [stream, retry, dead] = await Promise.all([
@@ -145,9 +204,14 @@ export function createRedisOutbox(redis: RedisClient, staleClaimMs: number): Out
     },
     async disable(url) {
       await redis.sadd(DISABLED, url)
+      disabledCache.set(url, { disabled: true, at: Date.now() })
     },
     async isDisabled(url) {
-      return (await redis.sismember(DISABLED, url)) === 1
+      const cached = disabledCache.get(url)
+      if (cached && Date.now() - cached.at < DISABLED_CACHE_MS) return cached.disabled
+      const disabled = (await redis.sismember(DISABLED, url)) === 1
+      disabledCache.set(url, { disabled, at: Date.now() })
+      return disabled
     },
     async close() {
       await redis.quit().catch(() => {})
