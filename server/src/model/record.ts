@@ -11,6 +11,7 @@ const OWNER_KEY = ' tusk.owner'
 const MAX_SIZE_KEY = ' tusk.max-size'
 const PROTOCOL_KEY = ' tusk.protocol'
 const REPR_DIGEST_KEY = ' tusk.repr-digest'
+const PARTIALS_KEY = ' tusk.partials'
 const RESERVED = new Set([
   RAW_METADATA_KEY,
   CONCAT_KEY,
@@ -18,6 +19,7 @@ const RESERVED = new Set([
   MAX_SIZE_KEY,
   PROTOCOL_KEY,
   REPR_DIGEST_KEY,
+  PARTIALS_KEY,
 ])
 
 export type MetadataRecord = Record<string, string | null>
@@ -38,7 +40,14 @@ export interface ClientMetadata {
 export function newMetadataRecord(
   metadata?: ClientMetadata,
   concat?: string,
-  granted: { owner?: string; maxSize?: number; protocol?: string; reprDigest?: string } = {},
+  granted: {
+    owner?: string
+    maxSize?: number
+    protocol?: string
+    reprDigest?: string
+    /** A final upload's partial upload ids, in order (it may be assembled after its creation). */
+    partials?: readonly string[]
+  } = {},
 ): MetadataRecord | undefined {
   const record: MetadataRecord = {}
   if (metadata) {
@@ -52,6 +61,7 @@ export function newMetadataRecord(
   if (granted.protocol !== undefined && granted.protocol !== DEFAULT_PROTOCOL)
     record[PROTOCOL_KEY] = granted.protocol
   if (granted.reprDigest !== undefined) record[REPR_DIGEST_KEY] = granted.reprDigest
+  if (granted.partials !== undefined) record[PARTIALS_KEY] = granted.partials.join(' ')
   return Object.keys(record).length > 0 ? record : undefined
 }
 
@@ -73,6 +83,12 @@ export function protocolOf(upload: Pick<Upload, 'metadata'>): string {
 export function reprDigestOf(upload: Pick<Upload, 'metadata'>): string | undefined {
   const value = upload.metadata?.[REPR_DIGEST_KEY]
   return typeof value === 'string' ? value : undefined
+}
+
+/** The ids of a final upload's partial uploads, in order (recorded by Tusk since concatenation-unfinished). */
+export function partialIdsOf(upload: Pick<Upload, 'metadata'>): string[] | undefined {
+  const value = upload.metadata?.[PARTIALS_KEY]
+  return typeof value === 'string' ? value.split(' ').filter(Boolean) : undefined
 }
 
 /** Who created the upload, when it was created by an identified requester. */

@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js'
 import { ERR } from '../errors.js'
 import { type AzureClientConfig, azureContainerClient } from './azure-client.js'
 import { isAzureNotFound, TuskAzureStore } from './azure-datastore.js'
+import { azurePendingConcatenations } from './azure-pending.js'
 import type { StoredObject, TuskStore } from './types.js'
 
 export type AzureStoreConfig = AzureClientConfig & Pick<Config, 'uploadExpiry'>
@@ -73,6 +74,7 @@ export function createAzureStore(config: AzureStoreConfig): TuskStore {
         offset = await datastore.write(download.readableStreamBody as Readable, final.id, offset)
       }
     },
+    pendingConcatenations: azurePendingConcatenations(container),
     async close() {},
   }
 }

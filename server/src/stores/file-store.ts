@@ -7,6 +7,7 @@ import { FileStore } from '@tus/file-store'
 import { ERRORS } from '@tus/utils'
 import { ERR } from '../errors.js'
 import { canExpire } from '../model/expiry.js'
+import { filePendingConcatenations } from './file-pending.js'
 import type { StoredObject, TuskStore } from './types.js'
 
 /**
@@ -110,6 +111,7 @@ export function createFileStore(options: { dataDir: string; uploadExpiry: number
         offset = await datastore.write(source, final.id, offset)
       }
     },
+    pendingConcatenations: filePendingConcatenations(directory),
     // Same file system as the uploads; ".tmp" can never be an upload id (model/upload-id.ts).
     stagingDirectory: path.join(directory, '.tmp'),
   }

@@ -6,6 +6,7 @@ import { s3ClientConfig } from './s3-client-config.js'
 import { concatenateS3, s3ConcatPort } from './s3-concat.js'
 import { isS3NotFound, TuskS3Store } from './s3-datastore.js'
 import { RedisInfoCache } from './s3-info-cache.js'
+import { s3PendingConcatenations } from './s3-pending.js'
 import type { StoredObject, TuskStore } from './types.js'
 
 // Cached upload info lives this long after its last write; a miss just reads `<id>.info` again.
@@ -103,6 +104,7 @@ export function createS3Store(config: S3StoreConfig): TuskStore {
     expirer: { expiryPeriod: config.uploadExpiry, deleteExpired: () => datastore.deleteExpired() },
     // Concatenation inside S3 (UploadPartCopy from the partials' objects; see s3-concat.ts).
     concatenate: (final, partials) => concatenateS3(s3ConcatPort(datastore, bucket), final, partials),
+    pendingConcatenations: s3PendingConcatenations(s3, bucket),
     async close() {
       await cache?.close()
       s3.destroy()

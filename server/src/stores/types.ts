@@ -39,6 +39,22 @@ export interface Concatenator {
 }
 
 /**
+ * Which final uploads wait for which unfinished partial uploads (tus concatenation-unfinished), kept
+ * with the uploads so that any instance finishing a partial finds the finals to assemble: a final
+ * is assembled by the request that finishes its last partial, never by polling. Entries are small
+ * markers (file store: empty files under `.waiting/<partial>/`; S3: empty objects under
+ * `tusk-waiting/<partial>/`).
+ */
+export interface PendingConcatenations {
+  /** Records that final upload `finalId` waits for partial `partialId` (idempotent). */
+  add(partialId: string, finalId: string): Promise<void>
+  /** The final uploads recorded as waiting for `partialId`. */
+  waitingFor(partialId: string): Promise<string[]>
+  /** Forgets that `finalId` waits for `partialId` (idempotent). */
+  remove(partialId: string, finalId: string): Promise<void>
+}
+
+/**
  * A store as Tusk sees it: the @tus DataStore that the upload core creates, reads and writes
  * uploads through, plus downloads and readiness, plus the optional capabilities above.
  */
@@ -53,6 +69,8 @@ export interface TuskStore extends Partial<Terminator & LengthDeferrer & Concate
   checkWritable(): Promise<void>
   close(): Promise<void>
   readonly expirer?: Expirer
+  /** With concatenate: final uploads may be created over partials still in progress. */
+  readonly pendingConcatenations?: PendingConcatenations
   /**
    * Directory where a chunk waits while its digest is verified, before it is committed with
    * `datastore.write`; the OS temp directory when absent.
@@ -65,6 +83,8 @@ export interface StoreCapabilities {
   readonly terminate: boolean
   readonly deferLength: boolean
   readonly concatenate: boolean
+  /** A final upload may be created before its partials are finished (tus concatenation-unfinished). */
+  readonly concatenateUnfinished: boolean
   readonly expire: boolean
 }
 
@@ -73,6 +93,8 @@ export function capabilitiesOf(store: TuskStore): StoreCapabilities {
     terminate: typeof store.terminate === 'function',
     deferLength: typeof store.declareLength === 'function',
     concatenate: typeof store.concatenate === 'function',
+    concatenateUnfinished:
+      typeof store.concatenate === 'function' && store.pendingConcatenations !== undefined,
     expire: (store.expirer?.expiryPeriod ?? 0) > 0,
   }
 }

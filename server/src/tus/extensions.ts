@@ -12,5 +12,6 @@ export function tusExtensions(capabilities: StoreCapabilities): string[] {
   if (capabilities.expire) extensions.push('expiration')
   extensions.push('checksum', 'checksum-trailer')
   if (capabilities.concatenate) extensions.push('concatenation')
+  if (capabilities.concatenateUnfinished) extensions.push('concatenation-unfinished')
   return extensions
 }

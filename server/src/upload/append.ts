@@ -1,6 +1,7 @@
 import type { Upload } from '@tus/utils'
 import { ERR } from '../errors.js'
-import { grantedMaxSize, isComplete, isFinal } from '../model/record.js'
+import { grantedMaxSize, isComplete, isFinal, isPartial } from '../model/record.js'
+import { assembleWaitingFinals } from './assemble-pending.js'
 import { bodyLimit, writeBody } from './body.js'
 import { receiveVerifiedChunk } from './checksum/verified-chunk.js'
 import { effectiveMaxSize } from './create.js'
@@ -102,7 +103,14 @@ export async function appendToUpload(
   // request did not do what it asked, and the upload may be gone by the time an answer arrives.
   if (takenOver && !input.body.stream.complete) throw ERR.TAKEN_OVER()
   await deps.events.progress?.(upload, ctx.request)
-  if (!wasComplete && isComplete(upload)) await finishWithHooks(deps, upload, ctx)
+  if (!wasComplete && isComplete(upload)) {
+    try {
+      await finishWithHooks(deps, upload, ctx)
+    } finally {
+      // A finished partial may be the last one a final upload waited for (concatenation-unfinished).
+      if (isPartial(upload)) await assembleWaitingFinals(deps, upload.id, ctx)
+    }
+  }
   return upload
 }
 

@@ -2,6 +2,7 @@ import { Upload } from '@tus/utils'
 import { ERR } from '../errors.js'
 import { isComplete, isPartial, newMetadataRecord } from '../model/record.js'
 import { newUploadId } from '../model/upload-id.js'
+import { assembleIfReady } from './assemble-pending.js'
 import { effectiveMaxSize } from './create.js'
 import { askBeforeCreate } from './creation-hooks.js'
 import { accessibleUpload, authenticate, type CoreDeps } from './deps.js'
@@ -10,10 +11,13 @@ import { lockUploads } from './locks.js'
 import type { ConcatenateInput, OperationContext } from './types.js'
 
 /**
- * Creates a final upload from finished partial uploads, in the order given (the same partial may
- * appear more than once). The store assembles the bytes (its Concatenator); the final upload is
- * complete when this resolves. Its metadata comes only from this request: "the partial uploads'
- * metadata SHALL NOT be transferred to the new final upload".
+ * Creates a final upload from partial uploads, in the order given (the same partial may appear more
+ * than once). The store assembles the bytes (its Concatenator). When every partial is finished, the
+ * final upload is complete when this resolves. Where the store keeps pending concatenations
+ * (concatenation-unfinished), partials may still be in progress: the final upload is created with
+ * their summed length and no bytes, recorded as waiting for each unfinished partial, and assembled by
+ * the request that finishes the last of them (assemble-pending.ts). Its metadata comes only from this
+ * request: "the partial uploads' metadata SHALL NOT be transferred to the new final upload".
  */
 export async function concatenateUploads(
   deps: CoreDeps,
@@ -29,7 +33,8 @@ export async function concatenateUploads(
   const unique = [...new Set(input.partialIds)]
   // Checked once before locking: asking for the lock of a partial that is still receiving an append
   // would make that append stop (the locker asks holders to let go), only to refuse this request.
-  const checked = await Promise.all(unique.map((id) => finishedPartial(deps, id, ctx)))
+  const unfinishedAllowed = deps.capabilities.concatenateUnfinished
+  const checked = await Promise.all(unique.map((id) => usablePartial(deps, id, ctx, unfinishedAllowed)))
   const grant = await deps.authorizer.authorize({
     intent: 'concatenate',
     request: ctx.request,
@@ -43,10 +48,11 @@ export async function concatenateUploads(
     metadata: newMetadataRecord(grant?.metadata ?? input.metadata, input.concat, {
       owner: grant?.owner,
       maxSize: grant?.maxSize,
+      partials: input.partialIds,
     }),
   })
   if (deps.hooks.beforeCreate) {
-    // The hook sees the length the partials (all finished) add up to; it is checked again under the locks.
+    // The hook sees the length the partials add up to; it is checked again under the locks.
     const sizes = new Map(checked.map((partial) => [partial.id, partial.size ?? 0]))
     final.size = input.partialIds.reduce((sum, id) => sum + (sizes.get(id) ?? 0), 0)
     maxSize = await askBeforeCreate(
@@ -57,16 +63,18 @@ export async function concatenateUploads(
         newMetadataRecord(metadata, input.concat, {
           owner: grant?.owner,
           maxSize: lowered ?? grant?.maxSize,
+          partials: input.partialIds,
         }),
       grant?.metadata ?? input.metadata,
       ctx,
     )
   }
+  if (!checked.every(isComplete)) return createPending(deps, final, input.partialIds, checked, maxSize, ctx)
   // The partials are locked while they are read, so that none is deleted half-way through.
   const locks = await lockUploads(deps.locker, [final.id, ...unique], ctx.signal)
   try {
     const byId = new Map<string, Upload>()
-    for (const id of unique) byId.set(id, await finishedPartial(deps, id, ctx))
+    for (const id of unique) byId.set(id, await usablePartial(deps, id, ctx, false))
     const partials = input.partialIds.map((id) => byId.get(id) as Upload)
     // "The length of the final upload MUST be the sum of the length of all partial uploads."
     final.size = partials.reduce((sum, partial) => sum + (partial.size ?? 0), 0)
@@ -93,8 +101,51 @@ export async function concatenateUploads(
   return final
 }
 
-/** A partial upload that can be concatenated now: it exists, may be read, is partial, is finished. */
-async function finishedPartial(deps: CoreDeps, id: string, ctx: OperationContext): Promise<Upload> {
+/**
+ * A final upload over partials some of which are still in progress: created now with their summed
+ * length, recorded as waiting for every partial, then assembled at once if they all finished while
+ * this request ran (their own requests found nothing waiting for them then). The partials are not
+ * locked: asking for the lock of one still receiving an append would make that append stop.
+ */
+async function createPending(
+  deps: CoreDeps,
+  final: Upload,
+  partialIds: readonly string[],
+  checked: readonly Upload[],
+  maxSize: number,
+  ctx: OperationContext,
+): Promise<Upload> {
+  const pending = deps.store.pendingConcatenations
+  if (!pending) throw ERR.INVALID_CONCAT('a partial upload is not finished')
+  const sizes = new Map(checked.map((partial) => [partial.id, partial.size as number]))
+  // "The length of the final upload MUST be the sum of the length of all partial uploads."
+  final.size = partialIds.reduce((sum, id) => sum + (sizes.get(id) ?? 0), 0)
+  if (maxSize > 0 && final.size > maxSize) {
+    throw ERR.TOO_LARGE(`the partial uploads add up to ${final.size} > maximum ${maxSize}`)
+  }
+  await deps.store.datastore.create(final)
+  try {
+    for (const id of new Set(partialIds)) await pending.add(id, final.id)
+  } catch (error) {
+    await deps.store.datastore.remove(final.id).catch(() => {})
+    throw error
+  }
+  await deps.events.created?.(final, ctx.request)
+  const result = await assembleIfReady(deps, final.id, ctx)
+  return result.state === 'assembled' ? result.final : final
+}
+
+/**
+ * A partial upload that can be concatenated: it exists, may be read, is partial, and is finished,
+ * or (`unfinishedAllowed`, concatenation-unfinished) is in progress with its length known, so that
+ * the final upload's length is known from the start.
+ */
+async function usablePartial(
+  deps: CoreDeps,
+  id: string,
+  ctx: OperationContext,
+  unfinishedAllowed: boolean,
+): Promise<Upload> {
   let upload: Upload
   try {
     upload = await accessibleUpload(deps, id, 'read', ctx)
@@ -105,8 +156,12 @@ async function finishedPartial(deps: CoreDeps, id: string, ctx: OperationContext
     throw error
   }
   if (!isPartial(upload)) throw ERR.INVALID_CONCAT(`upload ${id} is not a partial upload`)
-  // Tusk does not offer concatenation-unfinished: "This concatenation request SHOULD happen after
-  // all of the corresponding partial uploads are completed."
-  if (!isComplete(upload)) throw ERR.INVALID_CONCAT(`partial upload ${id} is not finished`)
+  if (isComplete(upload)) return upload
+  // Without concatenation-unfinished: "This concatenation request SHOULD happen after all of the
+  // corresponding partial uploads are completed."
+  if (!unfinishedAllowed) throw ERR.INVALID_CONCAT(`partial upload ${id} is not finished`)
+  if (upload.size === undefined) {
+    throw ERR.INVALID_CONCAT(`partial upload ${id} has no length yet; declare it before concatenating`)
+  }
   return upload
 }

@@ -25,9 +25,10 @@ export async function readUploadState(deps: CoreDeps, id: string, ctx: Operation
   }
   // A final upload still waiting for its partials: normally the request finishing the last partial
   // assembles it; if that request failed or its instance died first, this read does.
+  // A failure to assemble is not this read's: it answers the state as stored (no offset yet).
   if (isFinal(upload) && !isComplete(upload) && deps.store.pendingConcatenations) {
-    const result = await assembleIfReady(deps, id, ctx)
-    if (result.state === 'assembled') return result.final
+    const result = await assembleIfReady(deps, id, ctx).catch(() => undefined)
+    if (result?.state === 'assembled') return result.final
   }
   return upload
 }

@@ -45,6 +45,21 @@ describe('Tus-Extension by store capability', () => {
     ])
   })
 
+  it('announces concatenation-unfinished only for a store that concatenates and keeps pending concatenations', () => {
+    const pendingConcatenations = { add: unused, waitingFor: unused, remove: unused }
+    const both: TuskStore = { ...base, concatenate: unused, pendingConcatenations }
+    expect(tusExtensions(capabilitiesOf(both)).slice(-2)).toEqual([
+      'concatenation',
+      'concatenation-unfinished',
+    ])
+    expect(tusExtensions(capabilitiesOf({ ...base, concatenate: unused }))).not.toContain(
+      'concatenation-unfinished',
+    )
+    expect(tusExtensions(capabilitiesOf({ ...base, pendingConcatenations }))).not.toContain(
+      'concatenation-unfinished',
+    )
+  })
+
   it('does not announce expiration when uploads never expire (period 0)', () => {
     const never: TuskStore = { ...base, expirer: { expiryPeriod: 0, deleteExpired: async () => 0 } }
     expect(tusExtensions(capabilitiesOf(never))).not.toContain('expiration')

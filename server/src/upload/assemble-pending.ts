@@ -1,0 +1,120 @@
+import type { Upload } from '@tus/utils'
+import { isComplete, isFinal, partialIdsOf } from '../model/record.js'
+import { type CoreDeps, readUpload } from './deps.js'
+import { finishWithHooks } from './finish-hooks.js'
+import { lockUploads } from './locks.js'
+import type { OperationContext } from './types.js'
+
+// concatenation-unfinished: a final upload created before its partials finished is assembled by
+// whichever request finishes the last of them: no timer, no polling. The store records which finals
+// wait for which partial (PendingConcatenations); the request that finishes a partial looks there.
+// Races are closed from both sides: a final is recorded as waiting before its creator checks its
+// partials again, and a partial is complete in the store before its request looks for finals, so at
+// least one of the two sees both. The final's lock makes the assembly happen once.
+
+export type AssemblyResult =
+  | { state: 'assembled'; final: Upload }
+  /** Some partial is not finished yet: the request finishing it will assemble. */
+  | { state: 'waiting' }
+  /** The final upload, or one of its partials, no longer exists: there is nothing to assemble. */
+  | { state: 'gone' }
+
+const isMissing = (error: unknown) => {
+  const status = (error as { status?: number }).status
+  return status === 404 || status === 410
+}
+
+/**
+ * Assembles final upload `finalId` if all its partials are finished and nobody did it yet; then
+ * the final upload is finished (pre-finish hook, finished event) as part of this request.
+ */
+export async function assembleIfReady(
+  deps: CoreDeps,
+  finalId: string,
+  ctx: OperationContext,
+): Promise<AssemblyResult> {
+  const concatenate = deps.store.concatenate?.bind(deps.store)
+  if (!concatenate) return { state: 'gone' }
+  let final: Upload
+  try {
+    final = await readUpload(deps, finalId)
+  } catch (error) {
+    if (isMissing(error)) return { state: 'gone' }
+    throw error
+  }
+  const partialIds = partialIdsOf(final)
+  if (!isFinal(final) || !partialIds) return { state: 'gone' }
+  if (isComplete(final)) return { state: 'assembled', final }
+  const unique = [...new Set(partialIds)]
+  // First without locks: asking for the lock of a partial still receiving an append would stop it.
+  const first = await readPartials(deps, unique)
+  if (first !== 'ready') return { state: first }
+  // All finished: now they are locked (no append holds them any more), so that none is deleted mid-copy.
+  const locks = await lockUploads(deps.locker, [finalId, ...unique], ctx.signal)
+  try {
+    try {
+      final = await readUpload(deps, finalId)
+    } catch (error) {
+      if (isMissing(error)) return { state: 'gone' }
+      throw error
+    }
+    // Another request assembled it while this one waited for the locks.
+    if (isComplete(final)) return { state: 'assembled', final }
+    const byId = new Map<string, Upload>()
+    const state = await readPartials(deps, unique, byId)
+    if (state !== 'ready') return { state }
+    // An assembly cut short (a crash, a failed copy) leaves the final unfinished; the next read of it
+    // tries again, which completes it on stores that can start a concatenation over (S3 copies its
+    // parts again); elsewhere it stays unfinished and expires like any unfinished upload.
+    await concatenate(
+      final,
+      partialIds.map((id) => byId.get(id) as Upload),
+    )
+    const assembled = await deps.store.datastore.getUpload(finalId)
+    if (assembled.offset !== final.size)
+      throw new Error(`assembled ${assembled.offset} of ${final.size} bytes`)
+    final.offset = assembled.offset
+  } finally {
+    await locks.release()
+  }
+  const pending = deps.store.pendingConcatenations
+  if (pending) for (const id of unique) await pending.remove(id, finalId)
+  await finishWithHooks(deps, final, ctx)
+  return { state: 'assembled', final }
+}
+
+/** Reads the partials: 'ready' when all are finished (into `into`), else why not. */
+async function readPartials(
+  deps: CoreDeps,
+  ids: readonly string[],
+  into = new Map<string, Upload>(),
+): Promise<'ready' | 'waiting' | 'gone'> {
+  for (const id of ids) {
+    let partial: Upload
+    try {
+      partial = await readUpload(deps, id)
+    } catch (error) {
+      if (isMissing(error)) return 'gone'
+      throw error
+    }
+    if (!isComplete(partial)) return 'waiting'
+    into.set(id, partial)
+  }
+  return 'ready'
+}
+
+/** After partial `partialId` finished: assembles every final upload that was waiting for it and now can be. */
+export async function assembleWaitingFinals(
+  deps: CoreDeps,
+  partialId: string,
+  ctx: OperationContext,
+): Promise<void> {
+  const pending = deps.store.pendingConcatenations
+  if (!pending) return
+  for (const finalId of await pending.waitingFor(partialId)) {
+    const result = await assembleIfReady(deps, finalId, ctx)
+    // Entries left behind by a final that was terminated or expired, or by an assembly whose instance
+    // died before tidying up, are dropped here.
+    if (result.state !== 'waiting') await pending.remove(partialId, finalId)
+  }
+}
