@@ -32,6 +32,8 @@ export const IETF_DEFECTS = {
   noCacheControl: { version: 9, text: 'sends no Cache-Control: no-store on HEAD' },
   /** GET with interop 9 downloads instead of retrieving the offset. */
   getDownloadsIn9: { version: 9, text: 'serves GET with interop 9 as a download' },
+  /** A ?1 creation cut mid-content is marked complete. */
+  completesInterrupted: { version: 9, text: 'marks a cut ?1 creation complete' },
   /** DELETE answers 204 and keeps the upload. */
   deleteKeeps: { version: 6, text: 'answers DELETE 204 but keeps the upload' },
 } as const satisfies Record<string, { version: IetfVersion; text: string }>

@@ -145,7 +145,14 @@ export async function startIetfDouble(defects: IetfDefect[] = [], options: IetfD
         `HTTP/1.1 104 Upload Resumption Supported\r\nLocation: ${where}\r\nUpload-Limit: ${limit(version)}\r\nUpload-Draft-Interop-Version: ${version}\r\n\r\n`,
       )
     }
-    upload.data = await readBody(req)
+    // What arrives is kept as it comes, so a cut creation can be resumed.
+    try {
+      for await (const chunk of req) upload.data = Buffer.concat([upload.data, chunk as Buffer])
+    } catch {
+      // The client went away: the upload stays, incomplete unless the defect says otherwise.
+      if (has('completesInterrupted')) upload.complete = true
+      return
+    }
     upload.complete = complete
     answer(res, 201, { Location: location, ...state(upload, version, true) })
   }
