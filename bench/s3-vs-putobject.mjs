@@ -2,10 +2,12 @@
 // yourself. For each repetition, interleaved:
 //   PutObject   one S3 PutObject of SIZE bytes (@aws-sdk/client-s3, body in memory): the floor.
 //   tusk-1      Tusk --store s3: POST, then the SIZE bytes as one PATCH (Tusk cuts it into
-//               --part-size multipart parts, each staged in a temp file, and completes the object).
+//               --part-size multipart parts, each streamed to S3 as it arrives, and completes the object).
 //   tusk-chunk  the same upload as CHUNK-sized PATCHes, as a resumable client sends it.
 // Time runs from the first request to the last answer (for Tusk: until the object is complete in S3).
-// Prints medians (min-max) in MB/s (MB = 10^6 bytes) and the ratio of each Tusk time to PutObject's.
+// Prints medians (min-max) in MB/s (MB = 10^6 bytes) and the ratio of each Tusk time to PutObject's
+// (issue 16 targets: one PATCH <= 1.15, CHUNK PATCHes <= 1.5), then the S3 requests Tusk made per
+// CHUNK PATCH with their mean time (from Tusk's TUSK_S3_TRACE lines): where a PATCH's time goes.
 //
 //   scripts/s3-start.sh && source /tmp/tusk-s3/s3.env && npm run build && node bench/s3-vs-putobject.mjs
 //   options: --size BYTES --chunk BYTES --part-size BYTES --reps N --quick   (env BENCH_SIZE, BENCH_CHUNK,
@@ -13,7 +15,7 @@
 // Each run uses a bucket of its own, emptied and deleted at the end. Tusk runs as a child process
 // (server/dist/main.js, as `npm start` runs it) with its log at info level in a file under /tmp.
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -162,6 +164,28 @@ const contender = {
 // Keys through the environment, not the command line (where `ps` shows them).
 process.env.TUSK_S3_ACCESS_KEY_ID = accessKeyId
 process.env.TUSK_S3_SECRET_ACCESS_KEY = secretAccessKey
+// Tusk logs every S3 request it makes (s3-trace lines, server/src/stores/s3-trace.ts): summed per
+// PATCH below, to show where a PATCH's time goes.
+process.env.TUSK_S3_TRACE = '1'
+
+let traceRead = 0
+/** The S3 requests Tusk logged since the last call: per command, how many and their summed time. */
+function s3RequestsSinceLastCall() {
+  const text = readFileSync(logFile, 'utf8')
+  const fresh = text.slice(traceRead)
+  traceRead = text.length
+  const byCommand = new Map()
+  for (const line of fresh.split('\n')) {
+    const at = line.indexOf('s3-trace ')
+    if (at < 0) continue
+    const { command, ms } = JSON.parse(line.slice(at + 9))
+    const entry = byCommand.get(command) ?? { count: 0, ms: 0 }
+    entry.count++
+    entry.ms += ms
+    byCommand.set(command, entry)
+  }
+  return byCommand
+}
 
 const mb = (ms) => SIZE / 1e6 / (ms / 1000)
 const fmt = (values, f, digits) =>
@@ -175,10 +199,18 @@ try {
   // Warm-up (connections, JIT, RGW's first writes to a new bucket); not counted.
   await putObject()
   await throughTusk(tusk, SIZE)
+  const chunkRequests = new Map()
   for (let rep = 0; rep < REPS; rep++) {
     times.put.push(await putObject())
     times.tusk1.push(await throughTusk(tusk, SIZE))
+    s3RequestsSinceLastCall()
     times.tuskChunk.push(await throughTusk(tusk, CHUNK))
+    for (const [command, { count, ms }] of s3RequestsSinceLastCall()) {
+      const entry = chunkRequests.get(command) ?? { count: 0, ms: 0 }
+      entry.count += count
+      entry.ms += ms
+      chunkRequests.set(command, entry)
+    }
     process.stderr.write(`rep ${rep + 1}/${REPS} done\n`)
   }
   const sizeLabel = `${(SIZE / MiB).toFixed(0)} MiB`
@@ -200,6 +232,19 @@ try {
     `Tusk, ${(CHUNK / MiB).toFixed(0)} MiB PATCHes`.padEnd(40) +
       `${fmt(times.tuskChunk, (ms) => mb(ms), 0).padEnd(14)} ${ratio(times.tuskChunk)}`,
   )
+  // Where a chunked upload's time goes: the S3 requests Tusk made, per PATCH (their times overlap
+  // when requests run at once, e.g. parts of one PATCH).
+  const patches = REPS * Math.ceil(SIZE / CHUNK)
+  const perPatchMs = median(times.tuskChunk) / Math.ceil(SIZE / CHUNK)
+  console.log(
+    `\nper ${(CHUNK / MiB).toFixed(0)} MiB PATCH: ${perPatchMs.toFixed(1)} ms client-side (median rep); ` +
+      `PutObject of the same bytes ${(median(times.put) / Math.ceil(SIZE / CHUNK)).toFixed(1)} ms. S3 requests by Tusk per PATCH:`,
+  )
+  for (const [command, { count, ms }] of [...chunkRequests].sort((a, b) => b[1].ms - a[1].ms)) {
+    console.log(
+      `  ${command.replace(/Command$/, '').padEnd(28)} ${(count / patches).toFixed(2)} x, ${(ms / count).toFixed(1)} ms each`,
+    )
+  }
 } finally {
   await tusk?.stop()
   await emptyAndDeleteBucket().catch((error) =>

@@ -471,6 +471,10 @@ export class TuskS3Store extends S3Store {
       throw error
     }
     const { size } = metadata.file
+    // The tail is read alongside the parts (one round trip per HEAD and PATCH, not two); it is
+    // only used when the multipart upload is still open.
+    const tailRead = this.tailOf(id)
+    tailRead.catch(() => {})
     let parts: Part[]
     try {
       parts = await this.retrieveParts(id)
@@ -487,7 +491,7 @@ export class TuskS3Store extends S3Store {
       await this.completeUpload(id, prefix.parts)
       return this.finished(metadata)
     }
-    const stored = await this.tailOf(id)
+    const stored = await tailRead
     const tail = stored && tailFollows(stored, prefix, size) ? stored.size : 0
     if (tail > 0 && size === prefix.bytes + tail) {
       if (!(await this.moveTailIntoParts(metadata, prefix.parts))) {

@@ -7,6 +7,7 @@ import { concatenateS3, s3ConcatPort } from './s3-concat.js'
 import { isS3NotFound, TuskS3Store } from './s3-datastore.js'
 import { RedisInfoCache } from './s3-info-cache.js'
 import { s3PendingConcatenations } from './s3-pending.js'
+import { traceS3Requests } from './s3-trace.js'
 import type { StoredObject, TuskStore } from './types.js'
 
 // Cached upload info lives this long after its last write; a miss just reads `<id>.info` again.
@@ -57,6 +58,7 @@ export function createS3Store(config: S3StoreConfig): TuskStore {
     cache,
   })
   const s3 = datastore.s3
+  if (process.env.TUSK_S3_TRACE === '1') traceS3Requests(s3)
   // Readiness writes and deletes one tiny object; the "/" keeps it apart from every upload's keys.
   const probeKey = `tusk-ready-probe/${randomUUID()}`
 

@@ -61,10 +61,10 @@ function expectKeptAndExact(summary: Awaited<ReturnType<typeof summarize>>) {
   expect(summary.corrupt).toEqual([])
   // No orphaned uploads: no client dropped its upload URL and created a new upload.
   expect(summary.startedOver).toBe(0)
-  // Not yet the 1.1 the issue asks (measured 1.33): a PATCH cut by the outage loses, besides its own
-  // bytes, the upload's pending incomplete part, which the S3 store deletes before it stores the
-  // part again (s3-datastore.ts, as upstream). Issue 13 keeps this open; this bounds it meanwhile.
-  expect(summary.sentRatio).toBeLessThanOrEqual(1.4)
+  // A PATCH cut by the outage costs only its own chunk (measured 1.06 paused, 1.08 killed): the S3
+  // store keeps the tail of earlier PATCHes until its bytes are stored again. It deleted it first
+  // (as upstream), so the cut PATCH lost up to a part size more: 1.33 before.
+  expect(summary.sentRatio).toBeLessThanOrEqual(1.1)
   // During the fault: 4xx (HEAD 423 keeps the upload) or 503 with a reason, never another 5xx.
   expect(Object.keys(summary.statuses).filter((s) => / 5\d\d$/.test(s) && !/ 503$/.test(s))).toEqual([])
 }
