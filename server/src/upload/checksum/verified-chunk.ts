@@ -7,7 +7,7 @@ import path from 'node:path'
 import { type Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { ERR } from '../../errors.js'
-import { detachableBody } from '../body.js'
+import { RequestBody } from '../body.js'
 import {
   type ChunkVerification,
   createDigest,
@@ -85,7 +85,7 @@ async function stage(
     },
   })
   // A chunk that did not arrive whole cannot be verified: stopping the body fails the staging.
-  const { body, detach } = detachableBody(req, options.signal, 'fail')
+  const body = new RequestBody(req, options.signal, 'fail', options.limit)
   const discard = () => rm(file, { force: true })
   try {
     await pipeline(body, meter, createWriteStream(file))
@@ -93,7 +93,7 @@ async function stage(
     await discard()
     throw error
   } finally {
-    detach()
+    body.detach()
   }
   return {
     file,

@@ -1,0 +1,165 @@
+import { mkdir, readdir, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import type { Readable } from 'node:stream'
+import { DataStore, ERRORS, Upload } from '@tus/utils'
+import { canExpire } from '../model/expiry.js'
+import { appendToFile } from './file-append.js'
+
+/** The upload record in `<id>.json`, as @tus/file-store 2.1.1 writes it (its FileConfigstore). */
+interface InfoRecord {
+  id: string
+  size?: number
+  offset: number
+  metadata?: Record<string, string | null>
+  creation_date?: string
+}
+
+const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT'
+
+/**
+ * Uploads as files, in @tus/file-store's layout, so a data directory moves between plain
+ * @tus/server and Tusk without migrating (test/stores/file-store-compat.test.ts): the bytes in
+ * `<dir>/<id>` (the offset is the file's size), the upload record in `<dir>/<id>.json`.
+ *
+ * Tusk's own rather than @tus/file-store's, for the cost per upload: that one makes the directory
+ * again on every creation, creates the data file with writeFile, re-opens it through a write stream
+ * behind a counting Transform and `pipeline` for every write (about eleven thread-pool round trips
+ * for a 1 KiB creation-with-upload), turned every write failure into a bare 500 (hiding ENOSPC),
+ * and expired finished uploads (its deleteExpired compared the size with the offset at creation).
+ */
+export class FileDataStore extends DataStore {
+  constructor(
+    readonly directory: string,
+    private readonly expiryPeriod: number,
+  ) {
+    super()
+    this.extensions = ['creation', 'creation-with-upload', 'creation-defer-length', 'termination']
+    if (expiryPeriod > 0) this.extensions.push('expiration')
+  }
+
+  /** The data file of an upload; an id that would leave the directory is no upload. */
+  private dataFile(id: string): string {
+    const file = path.join(this.directory, id)
+    if (path.dirname(file) !== this.directory) throw ERRORS.FILE_NOT_FOUND
+    return file
+  }
+
+  private infoFile(id: string): string {
+    return `${this.dataFile(id)}.json`
+  }
+
+  override async create(upload: Upload): Promise<Upload> {
+    const file = this.dataFile(upload.id)
+    const record: InfoRecord = {
+      id: upload.id,
+      size: upload.size,
+      offset: upload.offset,
+      metadata: upload.metadata,
+      creation_date: upload.creation_date,
+    }
+    try {
+      // 'wx': a new id never overwrites an upload, even one another process just made.
+      await writeFile(file, '', { flag: 'wx' })
+    } catch (error) {
+      if (!isMissing(error)) throw error
+      // The directory was removed while the server ran: make it again, as @tus/file-store would.
+      await mkdir(this.directory, { recursive: true })
+      await writeFile(file, '', { flag: 'wx' })
+    }
+    await writeFile(`${file}.json`, JSON.stringify(record))
+    upload.storage = { type: 'file', path: file }
+    return upload
+  }
+
+  override async write(readable: Readable, id: string, offset: number): Promise<number> {
+    return appendToFile(readable, this.dataFile(id), offset)
+  }
+
+  override async getUpload(id: string): Promise<Upload> {
+    const record = await this.readRecord(id)
+    const file = this.dataFile(id)
+    let size: number
+    try {
+      const info = await stat(file)
+      if (info.isDirectory()) throw ERRORS.FILE_NOT_FOUND
+      size = info.size
+    } catch (error) {
+      if (isMissing(error)) throw ERRORS.FILE_NO_LONGER_EXISTS
+      throw error
+    }
+    return new Upload({
+      id,
+      size: record.size,
+      offset: size,
+      metadata: record.metadata,
+      creation_date: record.creation_date,
+      storage: { type: 'file', path: file },
+    })
+  }
+
+  /** The record; FILE_NOT_FOUND when there is none (or it is not a record, as @tus/file-store reads it). */
+  private async readRecord(id: string): Promise<InfoRecord> {
+    let text: string
+    try {
+      text = await readFile(this.infoFile(id), 'utf8')
+    } catch (error) {
+      if (isMissing(error) || (error as NodeJS.ErrnoException).code === 'EISDIR') throw ERRORS.FILE_NOT_FOUND
+      throw error
+    }
+    try {
+      return JSON.parse(text) as InfoRecord
+    } catch {
+      throw ERRORS.FILE_NOT_FOUND
+    }
+  }
+
+  override async remove(id: string): Promise<void> {
+    try {
+      await unlink(this.dataFile(id))
+    } catch (error) {
+      if (isMissing(error)) throw ERRORS.FILE_NOT_FOUND
+      throw error
+    }
+    await rm(this.infoFile(id), { force: true })
+  }
+
+  override async declareUploadLength(id: string, size: number): Promise<void> {
+    const record = await this.readRecord(id)
+    record.size = size
+    await writeFile(this.infoFile(id), JSON.stringify(record))
+  }
+
+  override getExpiration(): number {
+    return this.expiryPeriod
+  }
+
+  /**
+   * Deletes uploads that may expire (model/expiry.ts: unfinished ones, and partial uploads) once the
+   * expiry period since their creation has passed. A record whose data file vanished is garbage too.
+   */
+  override async deleteExpired(): Promise<number> {
+    if (this.expiryPeriod <= 0) return 0
+    const now = Date.now()
+    let deleted = 0
+    for (const id of await this.listIds()) {
+      try {
+        const upload = await this.getUpload(id)
+        const created = upload.creation_date ? Date.parse(upload.creation_date) : Number.NaN
+        if (canExpire(upload) && Number.isFinite(created) && now > created + this.expiryPeriod) {
+          await this.remove(id)
+          deleted++
+        }
+      } catch (error) {
+        if (error === ERRORS.FILE_NO_LONGER_EXISTS) await rm(this.infoFile(id), { force: true })
+        else if (error !== ERRORS.FILE_NOT_FOUND) throw error
+      }
+    }
+    return deleted
+  }
+
+  /** Ids with both a data file and a record (as @tus/file-store's FileConfigstore lists them). */
+  private async listIds(): Promise<string[]> {
+    const names = new Set(await readdir(this.directory))
+    return [...names].filter((name) => !name.endsWith('.json') && names.has(`${name}.json`))
+  }
+}
