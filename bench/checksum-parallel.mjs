@@ -176,6 +176,13 @@ try {
     console.log(`| ${algorithm} | ${fmt(checksum[algorithm])} | ${cost} |`)
   }
 
+  // Issue 16: verifying sha256 keeps ≥ 0.85× the throughput without a checksum (per-rep ratio, median).
+  const sha256Ratios = checksum.sha256.map((mbps, rep) => mbps / checksum.off[rep])
+  const sha256Ratio = median(sha256Ratios)
+  console.log(
+    `\ntarget checksum-sha256-vs-off: ${sha256Ratio.toFixed(2)}× (need >= 0.85×) (reps ${sha256Ratios.map((r) => r.toFixed(2)).join(', ')}) ${sha256Ratio >= 0.85 ? 'PASS' : 'FAIL'}`,
+  )
+
   const runs = { 1: [], [PARTS]: [] }
   const concat = []
   for (let rep = 0; rep < REPS; rep++) {

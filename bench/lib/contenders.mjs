@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const plainScript = path.join(root, 'bench/servers/plain-tus.mjs')
+const rawScript = path.join(root, 'bench/servers/raw-pipe.mjs')
+const multerScript = path.join(root, 'bench/servers/express-multer.mjs')
 // BENCH_TUSK_MAIN runs another build of Tusk (e.g. a patched copy) in place of server/dist/main.js.
 const tuskScript = process.env.BENCH_TUSK_MAIN
   ? path.resolve(process.env.BENCH_TUSK_MAIN)
@@ -39,6 +41,22 @@ export const PLAIN = {
   label: 'plain @tus/server',
   nodeArgs: [],
   args: (port, dir) => [plainScript, '--port', String(port), '--dir', dir],
+}
+
+/** The floor: node:http piping each body to a file, no protocol (bench/servers/raw-pipe.mjs). */
+export const RAW = {
+  name: 'raw',
+  label: 'raw pipe',
+  nodeArgs: [],
+  args: (port, dir) => [rawScript, '--port', String(port), '--dir', dir],
+}
+
+/** What apps use without resumability: express + multer, one multipart POST per file. */
+export const MULTER = {
+  name: 'multer',
+  label: 'express+multer',
+  nodeArgs: [],
+  args: (port, dir) => [multerScript, '--port', String(port), '--dir', dir],
 }
 
 /** Variants for the GC investigation (bench/gc-trace.mjs). */

@@ -22,7 +22,7 @@ export function areaOf(callFrame) {
  * Summarises a .cpuprofile (Chrome format, as written by node --cpu-prof): self time per area and
  * per function, and inclusive ("total") time per function, in ms, excluding (idle).
  */
-export function summarise(file, { top = 25 } = {}) {
+export function summarise(file, { top = 25, skipModuleLoading = false } = {}) {
   const profile = JSON.parse(readFileSync(file, 'utf8'))
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
   const parent = new Map()
@@ -38,6 +38,16 @@ export function summarise(file, { top = 25 } = {}) {
     const where = f.url ? `${shortUrl(f.url)}:${f.lineNumber + 1}` : ''
     return `${f.functionName || '(anonymous)'} ${where}`.trim()
   }
+  // Loading modules is start-up (or a lazy import's first use), not the workload: with
+  // `skipModuleLoading`, samples with a module loader on their stack are left out.
+  const loading = (id) => {
+    for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
+      const f = byId.get(cur).callFrame
+      if (f.url.startsWith('node:internal/modules/') || f.functionName === 'compileForInternalLoader')
+        return true
+    }
+    return false
+  }
   const areaSelf = new Map()
   const fnSelf = new Map()
   const fnTotal = new Map()
@@ -45,6 +55,7 @@ export function summarise(file, { top = 25 } = {}) {
   for (const [id, ms] of self) {
     const n = byId.get(id)
     if (n.callFrame.functionName === '(idle)') continue
+    if (skipModuleLoading && loading(id)) continue
     busy += ms
     const area = areaOf(n.callFrame)
     areaSelf.set(area, (areaSelf.get(area) ?? 0) + ms)

@@ -1,104 +1,88 @@
+import { PLAN } from './plan.mjs'
 import { max, median, min } from './stats.mjs'
 
-/**
- * The rows of the result table. `better` says which direction wins, so that every ratio reads the
- * same way: above 1.0 means Tusk did better than plain @tus/server on that repetition.
- */
-export const METRICS = [
-  {
-    workload: 'patch-1',
-    key: 'mbps',
-    label: (o) => `${size(o.bigSize)} as one PATCH, MB/s`,
-    better: 'higher',
-    digits: 0,
-  },
-  {
-    workload: 'patch-1',
-    key: 'cpuPerGiB',
-    label: () => '… server CPU per GiB, s',
-    better: 'lower',
-    digits: 2,
-  },
-  {
-    workload: 'patch-8m',
-    key: 'mbps',
-    label: (o) => `${size(o.bigSize)} as ${size(o.chunkSize)} PATCHes, MB/s`,
-    better: 'higher',
-    digits: 0,
-  },
-  {
-    workload: 'patch-8m',
-    key: 'cpuPerGiB',
-    label: () => '… server CPU per GiB, s',
-    better: 'lower',
-    digits: 2,
-  },
-  {
-    workload: 'small',
-    key: 'rate',
-    label: (o) => `${size(o.smallSize)} creation-with-upload, c=${o.concurrency}, uploads/s`,
-    better: 'higher',
-    digits: 0,
-  },
-  { workload: 'small', key: 'p50', label: () => '… latency p50, ms', better: 'lower', digits: 1 },
-  { workload: 'small', key: 'p99', label: () => '… latency p99, ms', better: 'lower', digits: 1 },
-  { workload: 'small', key: 'cpuUs', label: () => '… server CPU per upload, µs', better: 'lower', digits: 0 },
-  {
-    workload: 'slow',
-    key: 'idleRss',
-    label: () => '… server RSS before, MiB (not a target)',
-    better: 'lower',
-    digits: 0,
-    scale: 2 ** -20,
-  },
-  {
-    workload: 'slow',
-    key: 'peakRss',
-    label: (o) => `${o.slowCount} concurrent slow uploads: peak RSS, MiB`,
-    better: 'lower',
-    digits: 0,
-    scale: 2 ** -20,
-  },
-]
+export { size } from './units.mjs'
 
-export function size(bytes) {
-  for (const [unit, n] of [
-    ['GiB', 2 ** 30],
-    ['MiB', 2 ** 20],
-    ['KiB', 2 ** 10],
-  ]) {
-    if (bytes >= n && bytes % n === 0) return `${bytes / n} ${unit}`
-  }
-  return `${bytes} B`
-}
+/** Column order of the result table: the baselines first, Tusk last. */
+export const CONTENDER_ORDER = ['raw', 'multer', 'plain', 'tusk']
+const LABELS = { raw: 'raw pipe', multer: 'express+multer', plain: 'plain @tus/server', tusk: 'Tusk' }
 
-export function ratioOf(metric, tusk, plain) {
-  return metric.better === 'higher' ? tusk / plain : plain / tusk
+/** Oriented so that above 1.0 always means Tusk did better than the baseline on that repetition. */
+export function ratioOf(metric, tusk, base) {
+  return metric.better === 'higher' ? tusk / base : base / tusk
 }
 
 const fmt = (value, digits) =>
-  value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+  Number.isFinite(value)
+    ? value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    : String(value)
 const spread = (values, digits) =>
   values.length > 1
     ? `${fmt(median(values), digits)} (${fmt(min(values), digits)}–${fmt(max(values), digits)})`
     : fmt(values[0], digits)
 
-/** A Markdown table: medians over repetitions with min–max, and the per-repetition ratios. */
+/** One progress line for a repetition of a workload: each contender's figures and Tusk's ratios. */
+export function progressLine(workload, rep, pair) {
+  const metrics = PLAN[workload].metrics
+  const parts = metrics.map((m) => {
+    const scale = m.scale ?? 1
+    const values = Object.entries(pair).map(([c, r]) => `${c} ${fmt(r[m.key] * scale, m.digits)}`)
+    return `${m.key} ${values.join(' ')}`
+  })
+  return `  rep ${rep + 1} ${workload.padEnd(11)} ${parts.join('; ')}`
+}
+
+/**
+ * A Markdown table: for each workload and figure, every contender's median (min–max) over the
+ * repetitions, and Tusk's per-repetition ratio to each baseline (median, min–max).
+ */
 export function resultTable(results, options) {
+  const bases = CONTENDER_ORDER.filter((c) => c !== 'tusk')
   const lines = [
-    '| workload | plain @tus/server | Tusk | Tusk vs plain (per-rep ratio) |',
-    '|---|---:|---:|---:|',
+    `| workload | ${CONTENDER_ORDER.map((c) => LABELS[c]).join(' | ')} | ${bases.map((b) => `Tusk vs ${LABELS[b]}`).join(' | ')} |`,
+    `|---|${CONTENDER_ORDER.map(() => '---:').join('|')}|${bases.map(() => '---:').join('|')}|`,
   ]
-  for (const metric of METRICS) {
-    const reps = results[metric.workload]
+  for (const [workload, reps] of Object.entries(results)) {
     if (!reps || reps.length === 0) continue
-    const scale = metric.scale ?? 1
-    const plain = reps.map((r) => r.plain[metric.key] * scale)
-    const tusk = reps.map((r) => r.tusk[metric.key] * scale)
-    const ratios = reps.map((r) => ratioOf(metric, r.tusk[metric.key], r.plain[metric.key]))
-    lines.push(
-      `| ${metric.label(options)} | ${spread(plain, metric.digits)} | ${spread(tusk, metric.digits)} | ${spread(ratios, 2)}× |`,
-    )
+    const plan = PLAN[workload]
+    plan.metrics.forEach((metric, i) => {
+      const scale = metric.scale ?? 1
+      const label = i === 0 ? `**${workload}**: ${plan.title(options)}, ${metric.label}` : `… ${metric.label}`
+      const cells = CONTENDER_ORDER.map((c) =>
+        reps[0][c]
+          ? spread(
+              reps.map((r) => r[c][metric.key] * scale),
+              metric.digits,
+            )
+          : '—',
+      )
+      const ratios = bases.map((b) =>
+        reps[0][b] && reps[0].tusk
+          ? `${spread(
+              reps.map((r) => ratioOf(metric, r.tusk[metric.key], r[b][metric.key])),
+              2,
+            )}×`
+          : '—',
+      )
+      lines.push(`| ${label} | ${cells.join(' | ')} | ${ratios.join(' | ')} |`)
+    })
   }
   return lines.join('\n')
+}
+
+/** The crowd workloads' outcomes (what each client saw), summed over repetitions. */
+export function outcomeLines(results) {
+  const lines = []
+  for (const workload of ['crowd-3k', 'crowd-5k']) {
+    for (const [rep, pair] of (results[workload] ?? []).entries()) {
+      for (const [contender, r] of Object.entries(pair)) {
+        const outcomes = Object.entries(r.outcomes ?? {})
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ')
+        lines.push(`  ${workload} rep ${rep + 1} ${LABELS[contender]}: ${outcomes}`)
+      }
+    }
+  }
+  return lines
 }

@@ -10,6 +10,16 @@ export function payload(size) {
   return buffer
 }
 
+/** A multipart/form-data body with one file field "file" holding `data` (what a browser form sends). */
+export function multipartBody(data) {
+  const boundary = '----tuskbench7MA4YWxkTrZu0gW'
+  const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="f.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`
+  return {
+    contentType: `multipart/form-data; boundary=${boundary}`,
+    body: Buffer.concat([Buffer.from(head), data, Buffer.from(`\r\n--${boundary}--\r\n`)]),
+  }
+}
+
 export async function expectStatus(response, status, what) {
   if (response.statusCode !== status) {
     const text = await response.body.text().catch(() => '')

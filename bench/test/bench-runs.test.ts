@@ -6,32 +6,67 @@ import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 
 // The benchmark is not a timed test: these only check that `npm run bench` and the GC trace run end
-// to end in their quick form and report every figure. No timing is asserted.
+// to end in a small form and report every figure and every target. No timing is asserted.
 const run = promisify(execFile)
 const root = path.resolve(import.meta.dirname, '../..')
 const scratch = await mkdtemp(path.join(os.tmpdir(), 'tusk-bench-test-'))
 afterAll(() => rm(scratch, { recursive: true, force: true }))
 
+// Every workload, made small: a few seconds each.
+const TINY = [
+  '--quick',
+  '--no-profile',
+  '--big-size',
+  '8MiB',
+  '--small-count',
+  '60',
+  '--slow-count',
+  '20',
+  '--crowd-count',
+  '40',
+  '--crowd-peak-count',
+  '60',
+  '--download-count',
+  '100',
+]
+
+const FIGURES: Record<string, { contenders: string[]; keys: string[] }> = {
+  'patch-1': { contenders: ['raw', 'plain', 'tusk'], keys: ['mbps', 'cpuPerGiB', 'peakRss'] },
+  'patch-8m': { contenders: ['raw', 'plain', 'tusk'], keys: ['mbps', 'cpuPerGiB', 'msPerPatch', 'peakRss'] },
+  small: { contenders: ['raw', 'multer', 'plain', 'tusk'], keys: ['rate', 'p50', 'p99', 'cpuUs', 'peakRss'] },
+  'small-64k': { contenders: ['raw', 'multer', 'plain', 'tusk'], keys: ['rate', 'p50', 'p99', 'cpuUs'] },
+  slow: { contenders: ['raw', 'plain', 'tusk'], keys: ['idleRss', 'peakRss', 'perUpload'] },
+  'crowd-3k': {
+    contenders: ['raw', 'plain', 'tusk'],
+    keys: ['seconds', 'completed', 'badRefusals', 'peakRss'],
+  },
+  'crowd-5k': {
+    contenders: ['raw', 'plain', 'tusk'],
+    keys: ['seconds', 'completed', 'badRefusals', 'peakRss'],
+  },
+  'get-small': { contenders: ['raw', 'plain', 'tusk'], keys: ['rate', 'p50', 'p99', 'cpuUs'] },
+  'range-small': { contenders: ['raw', 'tusk'], keys: ['rate', 'p50', 'p99', 'cpuUs'] },
+  ttfb: { contenders: ['raw', 'plain', 'tusk'], keys: ['ttfbP50', 'ttfbP99', 'p99'] },
+  'get-big': { contenders: ['raw', 'plain', 'tusk'], keys: ['mbps', 'cpuPerGiB'] },
+  'range-big': { contenders: ['raw', 'tusk'], keys: ['mbps', 'cpuPerGiB'] },
+}
+
 describe('benchmark scripts', () => {
-  it('the quick bench run starts both servers, runs every workload and prints the ratio table', async () => {
-    const json = path.join(scratch, 'quick.json')
-    const { stdout } = await run(process.execPath, ['bench/run.mjs', '--json', json], {
+  it('the bench starts every contender, runs every workload, prints the ratio table and every target', async () => {
+    const json = path.join(scratch, 'tiny.json')
+    const { stdout } = await run(process.execPath, ['bench/run.mjs', ...TINY, '--json', json], {
       cwd: root,
-      env: { ...process.env, BENCH_QUICK: '1' },
-      timeout: 120_000,
+      timeout: 300_000,
     })
-    expect(stdout).toContain('| workload | plain @tus/server | Tusk | Tusk vs plain (per-rep ratio) |')
+    expect(stdout).toContain(
+      '| workload | raw pipe | express+multer | plain @tus/server | Tusk | Tusk vs raw pipe |',
+    )
     const { results } = JSON.parse(await readFile(json, 'utf8'))
-    expect(Object.keys(results).sort()).toEqual(['patch-1', 'patch-8m', 'slow', 'small'])
-    const figures = {
-      'patch-1': ['mbps', 'cpuPerGiB'],
-      'patch-8m': ['mbps', 'cpuPerGiB'],
-      small: ['rate', 'p50', 'p99', 'cpuUs'],
-      slow: ['idleRss', 'peakRss', 'maxInFlight'],
-    }
-    for (const [workload, keys] of Object.entries(figures)) {
+    expect(Object.keys(results).sort()).toEqual(Object.keys(FIGURES).sort())
+    for (const [workload, { contenders, keys }] of Object.entries(FIGURES)) {
       expect(results[workload]).toHaveLength(1)
-      for (const contender of ['plain', 'tusk']) {
+      expect(Object.keys(results[workload][0]).sort()).toEqual([...contenders].sort())
+      for (const contender of contenders) {
         for (const key of keys) {
           const value = results[workload][0][contender][key]
           expect(Number.isFinite(value) && value >= 0, `${workload} ${contender} ${key} = ${value}`).toBe(
@@ -40,7 +75,32 @@ describe('benchmark scripts', () => {
         }
       }
     }
-  })
+    // Far below capacity every crowd upload completes, on every server.
+    for (const contender of ['raw', 'plain', 'tusk'])
+      expect(results['crowd-3k'][0][contender].completed).toBe(40)
+    for (const target of [
+      'small-vs-multer',
+      'small-vs-raw',
+      'small-p99-vs-multer',
+      'small-cpu-per-upload',
+      'small-64k-vs-raw',
+      'chunked-vs-single-patch',
+      'slow-memory-per-upload',
+      'slow-idle-rss',
+      'crowd-3k-time-vs-raw',
+      'crowd-5k-completed-vs-raw',
+      'crowd-5k-bad-refusals',
+      'get-small-vs-raw',
+      'range-small-vs-raw',
+      'ttfb-p99',
+      'get-big-vs-raw',
+      'range-big-vs-raw',
+    ]) {
+      expect(stdout).toMatch(
+        new RegExp(`^target ${target}: [\\d.]+.* \\(need (>=|<=) [\\d.]+.*\\) (PASS|FAIL)$`, 'm'),
+      )
+    }
+  }, 320_000)
 
   it('the GC trace counts collections for each server variant', async () => {
     const { stdout } = await run(
@@ -53,18 +113,22 @@ describe('benchmark scripts', () => {
     expect(stdout).toMatch(/\| Tusk as shipped \(flag\) \| \d+ \|/)
   })
 
-  it('npm run bench runs every benchmark part (core, checksum/parallel, cluster) and prints each table', async () => {
+  it('npm run bench --only runs the named workloads with their CPU profile and the named parts', async () => {
     const env = { ...process.env }
     delete env.S3_ENDPOINT
-    const { stdout } = await run(process.execPath, ['bench/suite.mjs', '--quick'], {
-      cwd: root,
-      env,
-      timeout: 180_000,
-    })
-    expect(stdout).toContain('| workload | plain @tus/server | Tusk | Tusk vs plain (per-rep ratio) |')
+    const { stdout } = await run(
+      process.execPath,
+      ['bench/suite.mjs', '--quick', '--only', 'small,checksum,cluster,features,s3', '--small-count', '60'],
+      { cwd: root, env, timeout: 240_000 },
+    )
+    expect(stdout).toContain('| workload | raw pipe | express+multer | plain @tus/server | Tusk |')
+    expect(stdout).toMatch(/^target small-vs-multer: /m)
+    expect(stdout).not.toMatch(/^target get-small-vs-raw: /m)
+    expect(stdout).toMatch(/## CPU profile of Tusk, small: busy +\d+ ms +[\d.]+ µs\/upload/)
     expect(stdout).toMatch(/\| sha256 \| \d+/)
+    expect(stdout).toMatch(/^target checksum-sha256-vs-off: [\d.]+× \(need >= 0\.85×\)/m)
     expect(stdout).toMatch(/\| 4 partials \+ final \| \d+/)
     expect(stdout).toMatch(/\| --workers 2 \| \d+/)
     expect(stdout).toContain('S3 store vs PutObject: not run')
-  })
+  }, 260_000)
 })

@@ -43,7 +43,14 @@ export async function bigUpload({ url, pid, size, chunkSize }) {
     }
     const seconds = (performance.now() - started) / 1000
     const cpuPerGiB = pid ? ((readCpuSeconds(pid) - cpuBefore) * 2 ** 30) / size : Number.NaN
-    return { mbps: size / 1e6 / seconds, seconds, cpuPerGiB, uploadUrl }
+    const patches = chunkSize > 0 ? Math.ceil(size / chunkSize) : 1
+    return {
+      mbps: size / 1e6 / seconds,
+      seconds,
+      cpuPerGiB,
+      msPerPatch: (seconds * 1000) / patches,
+      uploadUrl,
+    }
   } finally {
     await client.close()
   }

@@ -2,21 +2,26 @@ import { performance } from 'node:perf_hooks'
 import { Pool, request } from 'undici'
 import { readCpuSeconds } from '../lib/proc-cpu.mjs'
 import { quantile } from '../lib/stats.mjs'
-import { expectStatus, OCTETS, payload, TUS, uploadOffsetOf } from '../lib/tus-client.mjs'
+import { expectStatus, multipartBody, OCTETS, payload, TUS, uploadOffsetOf } from '../lib/tus-client.mjs'
 
 /**
  * Many small uploads, each one request (creation-with-upload), `concurrency` at a time over
  * keep-alive connections. A warm-up batch runs first and is not counted.
- * `headers` go on every request (e.g. Authorization).
+ * `headers` go on every request (e.g. Authorization). With `multipart`, each upload is instead one
+ * multipart/form-data POST of a field "file" (express + multer), built once like the tus body.
  * Returns { rate (uploads/s), p50, p99 (ms), cpuUs (server CPU µs per upload, when pid is given) }.
  */
-export async function smallUploads({ url, pid, size, count, warmup, concurrency, headers = {} }) {
+export async function smallUploads({ url, pid, size, count, warmup, concurrency, headers = {}, multipart }) {
   const pool = new Pool(new URL(url).origin, { connections: concurrency })
-  const data = payload(size)
+  const form = multipart ? multipartBody(payload(size)) : undefined
+  const data = form ? form.body : payload(size)
+  const requestHeaders = form
+    ? { ...headers, 'content-type': form.contentType }
+    : { ...TUS, ...headers, 'upload-length': String(size), 'content-type': OCTETS }
   const one = async () => {
     const response = await request(url, {
       method: 'POST',
-      headers: { ...TUS, ...headers, 'upload-length': String(size), 'content-type': OCTETS },
+      headers: requestHeaders,
       body: data,
       dispatcher: pool,
     })
