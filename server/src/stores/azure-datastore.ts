@@ -5,6 +5,7 @@ import { ERR } from '../errors.js'
 import { canExpire } from '../model/expiry.js'
 import { isPartial } from '../model/record.js'
 import { UPLOAD_ID_PATTERN } from '../model/upload-id.js'
+import { withinTimeout } from './azure-timeout.js'
 
 // Azure's limit for one Append Block call (4 MiB on every service version; Azurite enforces it).
 // A PATCH body is appended in blocks of this size, so a PATCH never holds more than one block in
@@ -76,7 +77,7 @@ export class TuskAzureStore extends DataStore {
 
   /** Creates the container if it is missing (once per process, retried after a failure). */
   ensureContainer(): Promise<void> {
-    this.#containerReady ??= this.container.createIfNotExists().then(
+    this.#containerReady ??= withinTimeout((options) => this.container.createIfNotExists(options)).then(
       () => undefined,
       (error: unknown) => {
         this.#containerReady = undefined
@@ -97,7 +98,13 @@ export class TuskAzureStore extends DataStore {
   override async create(upload: Upload): Promise<Upload> {
     await this.ensureContainer()
     // The bytes' blob first: an `<id>.info` exists only for an upload whose append blob does.
-    await this.data(upload.id).create({ metadata: blobMetadata(upload), conditions: { ifNoneMatch: '*' } })
+    await withinTimeout((options) =>
+      this.data(upload.id).create({
+        ...options,
+        metadata: blobMetadata(upload),
+        conditions: { ifNoneMatch: '*' },
+      }),
+    )
     await this.saveRecord({
       id: upload.id,
       size: upload.size,
@@ -110,9 +117,12 @@ export class TuskAzureStore extends DataStore {
 
   private async saveRecord(record: UploadRecord): Promise<void> {
     const json = JSON.stringify(record)
-    await this.info(record.id).upload(json, Buffer.byteLength(json), {
-      blobHTTPHeaders: { blobContentType: 'application/json' },
-    })
+    await withinTimeout((options) =>
+      this.info(record.id).upload(json, Buffer.byteLength(json), {
+        ...options,
+        blobHTTPHeaders: { blobContentType: 'application/json' },
+      }),
+    )
     this.remember(record)
   }
 
@@ -134,7 +144,7 @@ export class TuskAzureStore extends DataStore {
     if (cached && !fresh && cached.size !== undefined) return cached
     let json: Buffer
     try {
-      json = await this.info(id).downloadToBuffer()
+      json = await withinTimeout((options) => this.info(id).downloadToBuffer(0, undefined, options))
     } catch (error) {
       // No `<id>.info`, no upload. An unreachable service says nothing about the upload: it stays
       // a fault (503; 423 on an offset read), never "not found", which makes clients start over.
@@ -152,7 +162,7 @@ export class TuskAzureStore extends DataStore {
   /** The bytes stored so far: the append blob's length. */
   private async length(id: string): Promise<number> {
     try {
-      return (await this.data(id).getProperties()).contentLength ?? 0
+      return (await withinTimeout((options) => this.data(id).getProperties(options))).contentLength ?? 0
     } catch (error) {
       if (isAzureNotFound(error)) {
         // Its `<id>.info` without the bytes: an upload being removed (see remove()).
@@ -192,9 +202,12 @@ export class TuskAzureStore extends DataStore {
     const append = async (block: Buffer) => {
       appendFailed = true
       try {
-        await blob.appendBlock(block, block.length, {
-          conditions: { appendPosition: position, ...(size === undefined ? {} : { maxSize: size }) },
-        })
+        await withinTimeout((options) =>
+          blob.appendBlock(block, block.length, {
+            ...options,
+            conditions: { appendPosition: position, ...(size === undefined ? {} : { maxSize: size }) },
+          }),
+        )
       } catch (error) {
         if (codeOf(error) === 'MaxBlobSizeConditionNotMet') throw ERRORS.ERR_SIZE_EXCEEDED
         if (codeOf(error) === 'BlockCountExceedsLimit') {
@@ -240,7 +253,7 @@ export class TuskAzureStore extends DataStore {
   override async declareUploadLength(id: string, length: number): Promise<void> {
     const record = { ...(await this.record(id, true)), size: length }
     await this.saveRecord(record)
-    await this.data(id).setMetadata(blobMetadata(record))
+    await withinTimeout((options) => this.data(id).setMetadata(blobMetadata(record), options))
   }
 
   /** Deletes the upload's bytes, then its record, so that a removal cut short can be repeated. */
@@ -250,8 +263,8 @@ export class TuskAzureStore extends DataStore {
   }
 
   private async discard(id: string): Promise<void> {
-    await this.data(id).deleteIfExists()
-    await this.info(id).deleteIfExists()
+    await withinTimeout((options) => this.data(id).deleteIfExists(options))
+    await withinTimeout((options) => this.info(id).deleteIfExists(options))
     this.#records.delete(id)
   }
 

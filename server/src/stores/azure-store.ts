@@ -5,11 +5,12 @@ import { ERR } from '../errors.js'
 import { type AzureClientConfig, azureContainerClient } from './azure-client.js'
 import { isAzureNotFound, TuskAzureStore } from './azure-datastore.js'
 import { azurePendingConcatenations } from './azure-pending.js'
+import { withinTimeout } from './azure-timeout.js'
 import type { StoredObject, TuskStore } from './types.js'
 
 export type AzureStoreConfig = AzureClientConfig & Pick<Config, 'uploadExpiry'>
 
-/** An error whose `code` names the Azure failure, for /ready's reason (AuthorizationFailure, ECONNREFUSED...). */
+/** An error whose `code` names the Azure failure, for /ready (AuthorizationFailure, ECONNREFUSED...). */
 function unavailable(error: unknown): Error {
   const { code, name, message } = error as { code?: string; name?: string; message?: string }
   const reason = (message ?? String(error)).split('\n')[0]
@@ -29,7 +30,9 @@ export function createAzureStore(config: AzureStoreConfig): TuskStore {
     datastore,
     async stat(id): Promise<StoredObject> {
       try {
-        const properties = await container.getBlobClient(id).getProperties()
+        const properties = await withinTimeout((options) =>
+          container.getBlobClient(id).getProperties(options),
+        )
         return {
           size: properties.contentLength ?? 0,
           lastModified: properties.lastModified ?? new Date(0),
@@ -43,9 +46,12 @@ export function createAzureStore(config: AzureStoreConfig): TuskStore {
     async createReadStream(id, range) {
       // Only the requested bytes leave Azure: a ranged Get Blob.
       try {
-        const download = range
-          ? await container.getBlobClient(id).download(range.start, range.end - range.start + 1)
-          : await container.getBlobClient(id).download()
+        // The timeout covers the answer; the body then streams for as long as it takes.
+        const download = await withinTimeout((options) =>
+          range
+            ? container.getBlobClient(id).download(range.start, range.end - range.start + 1, options)
+            : container.getBlobClient(id).download(0, undefined, options),
+        )
         return download.readableStreamBody as Readable
       } catch (error) {
         if (isAzureNotFound(error)) throw ERR.NOT_FOUND()
@@ -56,8 +62,8 @@ export function createAzureStore(config: AzureStoreConfig): TuskStore {
     async checkWritable() {
       try {
         await datastore.ensureContainer()
-        await probe.upload('', 0)
-        await probe.deleteIfExists()
+        await withinTimeout((options) => probe.upload('', 0, options))
+        await withinTimeout((options) => probe.deleteIfExists(options))
       } catch (error) {
         throw unavailable(error)
       }
@@ -70,7 +76,9 @@ export function createAzureStore(config: AzureStoreConfig): TuskStore {
       let offset = 0
       for (const partial of partials) {
         if (!partial.size) continue
-        const download = await container.getBlobClient(partial.id).download()
+        const download = await withinTimeout((options) =>
+          container.getBlobClient(partial.id).download(0, undefined, options),
+        )
         offset = await datastore.write(download.readableStreamBody as Readable, final.id, offset)
       }
     },

@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest'
 import { freePort } from '../../../test-support/ports.js'
+import { AZURE_CALL_TIMEOUT_MS } from '../../src/stores/azure-timeout.js'
 import { type FaultProxy, startFaultProxy } from '../faults/harness/fault-proxy.js'
 import { MiB, waitUntil } from '../faults/harness/proc-stats.js'
 import { type Answer, tusRequest } from '../faults/harness/tus-requests.js'
@@ -13,9 +15,10 @@ import { killTree, startTusk, type TuskProcess } from '../faults/harness/tusk-se
 
 // The built server on --store azure, against an Azurite of this file's own (scripts/azurite-start.sh,
 // blobs on disk, so they outlive a restart): the server SIGKILLed mid-upload and restarted, and
-// Azurite stopped mid-upload and started again. Every upload must resume (none started over) and
-// end byte-exact; while Azurite is down every request is answered at once: 503 with Retry-After,
-// and 423 for HEAD (tus clients start an upload over on any other answer to HEAD).
+// Azurite stopped (or paused) mid-upload and started again. Every upload must resume (none started
+// over) and end byte-exact; while Azurite is down every request is answered (at once, or within the
+// Azure call timeout when it is paused): 503 with Retry-After, and 423 for HEAD (tus clients start an
+// upload over on any other answer to HEAD).
 
 const scripts = fileURLToPath(new URL('../../../scripts/', import.meta.url))
 let azuritePort = 0
@@ -108,6 +111,7 @@ it('answers 503 (HEAD 423) at once while Azurite is down, and resumes every uplo
     probed = await Promise.all([
       tusRequest(server.url, 'POST', { 'Upload-Length': '10' }, 20_000),
       tusRequest(existing, 'HEAD', {}, 20_000),
+      tusRequest(`${server.origin}/ready`, 'GET', {}, 20_000),
     ])
     answeredMs = Date.now() - started
   } finally {
@@ -119,12 +123,58 @@ it('answers 503 (HEAD 423) at once while Azurite is down, and resumes every uplo
     JSON.stringify({ ...summary, probed: probed.map((a) => a.status), answeredMs }),
   )
 
-  expect(probed.map((a) => a.status)).toEqual([503, 423])
+  expect(probed.map((a) => a.status)).toEqual([503, 423, 503])
   expect(probed[0]?.body).toMatch(/^ERR_STORE_UNAVAILABLE: /)
   expect(probed[0]?.headers['retry-after']).toBeTruthy()
   expect(probed[1]?.headers['retry-after']).toBeTruthy()
   // Three quick tries (azure-client.ts), not the SDK's default four over ~30 s.
   expect(answeredMs).toBeLessThan(5_000)
+  expect(summary.failed).toEqual([])
+  expect(summary.finished).toBe(data.length)
+  expect(summary.corrupt).toEqual([])
+  expect(summary.startedOver).toBe(0)
+  expect(Object.keys(summary.statuses).filter((s) => / 5\d\d$/.test(s) && !/ 503$/.test(s))).toEqual([])
+  expect(server.output()).not.toMatch(/unexpected error/)
+})
+
+it('answers 503 (HEAD 423) within the Azure call timeout while Azurite is paused, and resumes every upload byte-exact after it continues', async () => {
+  const server = tusk as TuskProcess
+  const wire = proxy as FaultProxy
+  wire.rate = 512 * 1024
+  const startBytes = wire.bytesUp
+  const data = files(6, 3 * MiB, 23)
+  const total = data.length * 3 * MiB
+  const running = data.map((file) => tusUpload(`${wire.origin}/files`, file, { timeoutMs: 120_000 }))
+  const created = await tusRequest(server.url, 'POST', { 'Upload-Length': '10' })
+  expect(created.status).toBe(201)
+  const existing = new URL(String(created.headers.location), server.url).href
+  await waitUntil(() => wire.bytesUp - startBytes > total * 0.3, 60_000, 'a third of the bytes sent')
+
+  // SIGSTOP: Azurite's socket still accepts connections, nothing is ever answered.
+  const pid = Number(readFileSync(path.join(azuriteDir, 'azurite.pid'), 'utf8'))
+  process.kill(pid, 'SIGSTOP')
+  let probed: Answer[]
+  let answeredMs: number
+  try {
+    const started = Date.now()
+    probed = await Promise.all([
+      tusRequest(server.url, 'POST', { 'Upload-Length': '10' }, 60_000),
+      tusRequest(existing, 'HEAD', {}, 60_000),
+    ])
+    answeredMs = Date.now() - started
+  } finally {
+    process.kill(pid, 'SIGCONT')
+  }
+  const summary = await summarize(await Promise.all(running), data, { bytesUp: wire.bytesUp - startBytes })
+  console.log(
+    'azure, Azurite paused:',
+    JSON.stringify({ ...summary, probed: probed.map((a) => a.status), answeredMs }),
+  )
+
+  expect(probed.map((a) => a.status)).toEqual([503, 423])
+  expect(probed[0]?.headers['retry-after']).toBeTruthy()
+  expect(probed[1]?.headers['retry-after']).toBeTruthy()
+  expect(answeredMs).toBeLessThan(AZURE_CALL_TIMEOUT_MS + 5_000)
   expect(summary.failed).toEqual([])
   expect(summary.finished).toBe(data.length)
   expect(summary.corrupt).toEqual([])
