@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bytes } from '../../../test-support/bytes.js'
 import { parseConfig } from '../../src/config/load.js'
 import type { ConfigInput } from '../../src/config/schema.js'
+import { storageLocator } from '../../src/hooks/payload.js'
 import { createAzureStore } from '../../src/stores/azure-store.js'
 import { azureService } from './azure-service.js'
 import { describeStoreContract, MiB, type StoreTarget } from './contract.js'
@@ -84,6 +85,11 @@ describe('azure store specifics', () => {
       status_code: 413,
     })
     expect((await store.datastore.getUpload(id)).offset).toBe(0)
+  })
+
+  it('tells hooks where an upload is stored: its container and blob', () => {
+    const storageOf = storageLocator({ store: 'azure', azureContainer: container, dataDir: './data' })
+    expect(storageOf('abc')).toEqual({ type: 'azurestore', container, key: 'abc' })
   })
 
   it('leaves no blob behind when /ready checks that the container is writable', async () => {
