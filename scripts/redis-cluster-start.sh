@@ -4,11 +4,19 @@
 #
 #   scripts/redis-cluster-start.sh [BASE_PORT] [DIR]
 #
-# Nodes listen on BASE_PORT..BASE_PORT+5 (default 17000; their cluster bus on port+10000). DIR (default
+# Nodes listen on BASE_PORT..BASE_PORT+5 (default 17000; their cluster bus on port+10000: keep both
+# below the kernel's ephemeral range, 32768 and up on Linux, where an outgoing connection can hold a
+# port at any moment). DIR (default
 # ${TMPDIR:-/tmp}/tusk-redis-cluster-BASE_PORT) holds one sub-directory per node. Prints
 # REDIS_CLUSTER_URL=redis+cluster://... and writes it to DIR/redis-cluster.env. Stop with
 # scripts/redis-cluster-stop.sh DIR. A short cluster-node-timeout (1 s) makes a replica take over a
 # dead master within a few seconds.
+#
+# Ready means more than cluster_state:ok: every replica has finished its first sync with its master.
+# A replica that never synced never takes over (Redis counts its data as infinitely old), so a master
+# killed before that leaves its slots unserved and the whole cluster answers CLUSTERDOWN for good.
+# Redis 7 delays that first (diskless) sync by 5 s by default; --repl-diskless-sync-delay 0 starts it
+# at once.
 set -euo pipefail
 
 base="${1:-17000}"
@@ -23,6 +31,13 @@ if ! command -v redis-server >/dev/null 2>&1; then
   if command -v systemctl >/dev/null 2>&1; then systemctl disable --now redis-server >/dev/null 2>&1 || true; fi
 fi
 
+# On failure, stop the nodes this run started, so nothing is left holding the ports.
+fail() {
+  echo "redis-cluster-start: $*" >&2
+  "$(dirname "$0")/redis-cluster-stop.sh" "$dir" >/dev/null 2>&1 || true
+  exit 1
+}
+
 nodes=()
 for i in 0 1 2 3 4 5; do
   port=$((base + i))
@@ -34,6 +49,7 @@ for i in 0 1 2 3 4 5; do
     rm -f "$node/redis.pid" "$node/nodes.conf"
     redis-server --port "$port" --bind 127.0.0.1 --protected-mode yes \
       --cluster-enabled yes --cluster-config-file "$node/nodes.conf" --cluster-node-timeout 1000 \
+      --repl-diskless-sync-delay 0 \
       --dir "$node" --pidfile "$node/redis.pid" --logfile "$node/redis.log" \
       --daemonize yes --save '' --appendonly no >/dev/null
   fi
@@ -41,31 +57,40 @@ for i in 0 1 2 3 4 5; do
 done
 
 for port in $(seq "$base" $((base + 5))); do
+  up=0
   for _ in $(seq 1 100); do
-    [[ "$(redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null)" == PONG ]] && break
+    # Our node answers (its pid file exists only once it listens): not another server on that port.
+    if [[ -s "$dir/$port/redis.pid" ]] && kill -0 "$(cat "$dir/$port/redis.pid")" 2>/dev/null &&
+      [[ "$(redis-cli -h 127.0.0.1 -p "$port" ping 2>/dev/null)" == PONG ]]; then
+      up=1
+      break
+    fi
     sleep 0.05
   done
+  [[ $up == 1 ]] || fail "node $port did not start: $(tail -n 2 "$dir/$port/redis.log" 2>/dev/null | tr '\n' ' ')"
 done
 
 if [[ "$(redis-cli -h 127.0.0.1 -p "$base" cluster info | tr -d '\r' | grep cluster_state)" != "cluster_state:ok" ]]; then
-  redis-cli --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes >"$dir/create.log" 2>&1 || {
-    echo "redis-cluster-start: redis-cli --cluster create failed:" >&2
-    cat "$dir/create.log" >&2
-    exit 1
-  }
+  redis-cli --cluster create "${nodes[@]}" --cluster-replicas 1 --cluster-yes >"$dir/create.log" 2>&1 ||
+    fail "redis-cli --cluster create failed: $(cat "$dir/create.log")"
 fi
 
+# Every node sees the cluster ok, and three replicas have their link to their master up (first sync done).
+synced() {
+  redis-cli -h 127.0.0.1 -p "$1" info replication 2>/dev/null | tr -d '\r' | grep -q '^master_link_status:up'
+}
 for _ in $(seq 1 200); do
   ok=1
+  replicas=0
   for port in $(seq "$base" $((base + 5))); do
     [[ "$(redis-cli -h 127.0.0.1 -p "$port" cluster info 2>/dev/null | tr -d '\r' | grep cluster_state)" == "cluster_state:ok" ]] || ok=0
+    if synced "$port"; then replicas=$((replicas + 1)); fi
   done
-  if [[ $ok == 1 ]]; then
+  if [[ $ok == 1 && $replicas == 3 ]]; then
     list=$(IFS=,; echo "${nodes[*]}")
     echo "REDIS_CLUSTER_URL=redis+cluster://${list}" | tee "$dir/redis-cluster.env"
     exit 0
   fi
   sleep 0.1
 done
-echo "redis-cluster-start: the cluster did not reach cluster_state:ok" >&2
-exit 1
+fail "the cluster did not reach cluster_state:ok with every replica synced"

@@ -13,15 +13,19 @@ export interface Answer {
 
 const TUS = { 'Tus-Resumable': '1.0.0' }
 
-/** One request without a body (or with a small one); rejects after `timeoutMs` without an answer. */
+/**
+ * One request without a body (or with a small one); rejects after `timeoutMs` without an answer.
+ * `agent` pins it to a connection (e.g. one known to reach a given cluster worker).
+ */
 export function tusRequest(
   url: string,
   method: string,
   headers: Record<string, string> = {},
   timeoutMs = 30_000,
+  agent?: http.Agent,
 ): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers: { ...TUS, ...headers } }, (res) => {
+    const req = http.request(url, { method, headers: { ...TUS, ...headers }, agent }, (res) => {
       const at = Date.now()
       let body = ''
       res.setEncoding('utf8')
@@ -62,9 +66,9 @@ export interface PacedPatch {
 export function pacedPatch(
   url: string,
   body: Buffer,
-  options: { offset?: number; chunk?: number; everyMs?: number; timeoutMs?: number } = {},
+  options: { offset?: number; chunk?: number; everyMs?: number; timeoutMs?: number; agent?: http.Agent } = {},
 ): Promise<PacedPatch> {
-  const { offset = 0, chunk = 64 * 1024, everyMs = 20, timeoutMs = 30_000 } = options
+  const { offset = 0, chunk = 64 * 1024, everyMs = 20, timeoutMs = 30_000, agent } = options
   return new Promise((resolve) => {
     const result: PacedPatch = { answer: undefined, error: undefined, written: 0, wroteAll: false }
     let settled = false
@@ -76,6 +80,7 @@ export function pacedPatch(
       resolve(result)
     }
     const req = http.request(url, {
+      agent,
       method: 'PATCH',
       headers: {
         ...TUS,
