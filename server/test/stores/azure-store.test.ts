@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import { Readable } from 'node:stream'
+import { RestError } from '@azure/storage-blob'
 import { Upload } from '@tus/utils'
+import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bytes } from '../../../test-support/bytes.js'
 import { parseConfig } from '../../src/config/load.js'
 import type { ConfigInput } from '../../src/config/schema.js'
+import { offsetReadFailure, toTuskError } from '../../src/failures.js'
 import { storageLocator } from '../../src/hooks/payload.js'
 import { createAzureStore } from '../../src/stores/azure-store.js'
 import { azureService } from './azure-service.js'
@@ -100,5 +103,27 @@ describe('azure store specifics', () => {
   it('reports an unreachable service as not writable, with the network error as its code', async () => {
     const down = openAzureStore(container, { azureEndpoint: 'http://127.0.0.1:9/devstoreaccount1' })
     await expect(down.checkWritable()).rejects.toMatchObject({ code: 'ECONNREFUSED' })
+  })
+})
+
+describe('Azure failures in the error table', () => {
+  const logger = pino({ level: 'silent' })
+
+  it('answers an Azure 5xx (throttled or failing service) with 503 and Retry-After, HEAD with 423', () => {
+    const busy = new RestError('Operation could not be completed within the specified time.', {
+      code: 'ServerBusy',
+      statusCode: 503,
+    })
+    expect(toTuskError(busy, logger)).toMatchObject({ status: 503, code: 'ERR_STORE_UNAVAILABLE' })
+    expect(toTuskError(busy, logger).headers).toMatchObject({ 'Retry-After': expect.any(String) })
+    expect(offsetReadFailure(busy, logger).status).toBe(423)
+  })
+
+  it('keeps an Azure 4xx it does not know an internal error, not an outage', () => {
+    const refused = new RestError('Server failed to authenticate the request.', {
+      code: 'AuthenticationFailed',
+      statusCode: 403,
+    })
+    expect(toTuskError(refused, logger).status).toBe(500)
   })
 })
