@@ -97,6 +97,12 @@ export const configSchema = z
       .describe(
         'S3 request checksums; when_supported (the AWS SDK default) breaks streamed parts on services without them, e.g. Ceph 16',
       ),
+    s3DownloadRedirect: duration('the S3 download redirect lifetime')
+      .refine((ms) => ms === 0 || (ms >= 1000 && ms <= 7 * 24 * 3_600_000), 'expected 0 (off) or 1s to 7d')
+      .default(0)
+      .describe(
+        'with store s3: GET of a finished upload answers 307 to a presigned S3 URL valid this long (0 = Tusk streams the bytes)',
+      ),
     // Azure Blob Storage store (store = azure): a connection string, or an account name and key.
     azureContainer: z
       .string()

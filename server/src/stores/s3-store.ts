@@ -5,6 +5,7 @@ import { ERR } from '../errors.js'
 import { s3ClientConfig } from './s3-client-config.js'
 import { concatenateS3, s3ConcatPort } from './s3-concat.js'
 import { isS3NotFound, TuskS3Store } from './s3-datastore.js'
+import { presignedDownload } from './s3-download-url.js'
 import { RedisInfoCache } from './s3-info-cache.js'
 import { s3PendingConcatenations } from './s3-pending.js'
 import { traceS3Requests } from './s3-trace.js'
@@ -28,6 +29,7 @@ export type S3StoreConfig = Pick<
   | 'uploadExpiry'
   | 'maxSize'
   | 'redisUrl'
+  | 's3DownloadRedirect'
 >
 
 /** An error whose `code` names the S3 failure, for /ready's reason (NoSuchBucket, AccessDenied, ECONNREFUSED...). */
@@ -93,6 +95,11 @@ export function createS3Store(config: S3StoreConfig): TuskStore {
         throw error
       }
     },
+    // --s3-download-redirect: GET answers 307 to this (see tus/handlers/get.ts).
+    downloadUrl:
+      config.s3DownloadRedirect > 0
+        ? (id, headers) => presignedDownload(s3, bucket, id, headers, config.s3DownloadRedirect)
+        : undefined,
     async checkWritable() {
       try {
         await s3.putObject({ Bucket: bucket, Key: probeKey, Body: new Uint8Array(0), ContentLength: 0 })

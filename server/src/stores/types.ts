@@ -65,6 +65,15 @@ export interface TuskStore extends Partial<Terminator & LengthDeferrer & Concate
   stat(id: string): Promise<StoredObject>
   /** The bytes [start, end] (inclusive) of a finished upload, streamed. */
   createReadStream(id: string, range?: { start: number; end: number }): Promise<Readable>
+  /**
+   * A short-lived URL the client may GET a finished upload's bytes from directly (S3 with
+   * --s3-download-redirect: a presigned GetObject answering with `headers`), or undefined when the
+   * store serves downloads itself. Called only after Tusk's own authorization of the download.
+   */
+  downloadUrl?(
+    id: string,
+    headers: { contentType: string; contentDisposition: string },
+  ): Promise<string | undefined>
   /** Resolves when the store accepts writes; rejects with the reason otherwise (for /ready). */
   checkWritable(): Promise<void>
   close(): Promise<void>

@@ -80,5 +80,10 @@ function downloadOf(deps: CoreDeps, id: string, upload: Upload, object: StoredOb
   // making one more read to find the end of the file. (S3 answers a ranged GET differently, so its
   // whole-object read stays unranged.)
   const whole = deps.store.kind === 'file' && object.size > 0 ? { start: 0, end: object.size - 1 } : undefined
-  return { upload, object, open: (range) => deps.store.createReadStream(id, range ?? whole) }
+  const { store } = deps
+  const redirect =
+    store.downloadUrl &&
+    ((headers: Parameters<NonNullable<Download['redirect']>>[0]) =>
+      store.downloadUrl?.(id, headers) ?? Promise.resolve(undefined))
+  return { upload, object, open: (range) => store.createReadStream(id, range ?? whole), redirect }
 }

@@ -138,4 +138,9 @@ export interface Download {
   readonly upload: Upload
   readonly object: StoredObject
   open(range?: { start: number; end: number }): Promise<Readable>
+  /** Where the client may fetch the bytes itself (TuskStore.downloadUrl); absent when Tusk streams them. */
+  readonly redirect?: (headers: {
+    contentType: string
+    contentDisposition: string
+  }) => Promise<string | undefined>
 }

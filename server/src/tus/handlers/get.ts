@@ -44,7 +44,10 @@ function safeContentType(declared: string | undefined): string | undefined {
  */
 export const handleGet: TusHandler = async (tus, exchange) => {
   const { req, res } = exchange
-  const { upload, object, open } = await tus.core.download(uploadIdOf(exchange), operationContext(exchange))
+  const { upload, object, open, redirect } = await tus.core.download(
+    uploadIdOf(exchange),
+    operationContext(exchange),
+  )
   const type = safeContentType(
     metadataText(upload.metadata, 'filetype', 'contentType', 'content-type', 'type', 'mimeType'),
   )
@@ -67,6 +70,29 @@ export const handleGet: TusHandler = async (tus, exchange) => {
 
   if (req.headers['if-none-match'] === object.etag) {
     res.statusCode = 304
+    res.end()
+    return
+  }
+
+  // The store hands out a short-lived URL of its own (S3 --s3-download-redirect): the bytes need not
+  // pass through Tusk. Only for GET (a presigned GET URL does not answer HEAD), only now that the
+  // download is authorized; the client sends its Range there, and gets the same headers from S3.
+  const location =
+    req.method === 'GET' && redirect
+      ? await redirect({
+          contentType: String(res.getHeader('Content-Type')),
+          contentDisposition: String(res.getHeader('Content-Disposition')),
+        })
+      : undefined
+  if (location) {
+    res.statusCode = 307
+    res.setHeader('Location', location)
+    // The URL expires: a cache must not keep handing it out.
+    res.setHeader('Cache-Control', 'no-store')
+    res.removeHeader('Content-Type')
+    res.removeHeader('Content-Disposition')
+    res.removeHeader('Accept-Ranges')
+    res.setHeader('Content-Length', '0')
     res.end()
     return
   }
