@@ -18,8 +18,8 @@
 # lock races, the 1 GiB parallel upload, the nginx multi-instance setups, the conformance suite
 # against every store configuration, Chromium browser tests, the CLI under a pseudo-terminal, the
 # examples and the benchmark smoke run.
-# Needs a build first (`npm run build`) and REDIS_URL/S3_ENDPOINT (or vitest's global setup starts
-# them). Exit status: non-zero if any line failed.
+# Needs a build first (`npm run build`) and REDIS_URL/S3_ENDPOINT/AZURE_BLOB_ENDPOINT (or vitest's
+# global setup starts them). Exit status: non-zero if any line failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,6 +28,7 @@ SUBSET=(
   server/test/protocol
   server/test/stores/file-store.test.ts
   server/test/stores/s3-end-to-end.test.ts
+  server/test/stores/azure-store.test.ts
   server/test/lockers/redis-locker.test.ts
   server/test/lockers/file-locker.test.ts
   server/test/cluster
