@@ -43,6 +43,7 @@ function failure(plan: () => unknown): TuskUploadError {
 describe('planTransfer', () => {
   it('sends a known-size file in one request with creation-with-upload when nothing else is asked', () => {
     expect(planTransfer(input())).toEqual({
+      protocol: 'tus-v1',
       checksum: null,
       parallelUploads: 1,
       creationWithUpload: true,
@@ -64,6 +65,18 @@ describe('planTransfer', () => {
     expect(
       planTransfer(input({ options: { checksum: 'sha256' }, capabilities: noExtension })).checksum,
     ).toBeNull()
+  })
+
+  it('speaks the IETF draft without the tus-only checksum and concatenation, and refuses an unknown protocol', () => {
+    const plan = planTransfer(
+      input({ options: { protocol: 'ietf-draft-05', checksum: 'sha256', parallelUploads: 4 } }),
+    )
+    expect(plan).toMatchObject({ protocol: 'ietf-draft-05', checksum: null, parallelUploads: 1 })
+    const error = failure(() =>
+      planTransfer(input({ options: { protocol: 'ietf-draft-99' as unknown as 'tus-v1' } })),
+    )
+    expect(error.code).toBe('unsupported')
+    expect(error.message).toMatch(/tus-v1, ietf-draft-05/)
   })
 
   it('keeps an explicit chunk size', () => {
@@ -94,6 +107,7 @@ describe('planTransfer', () => {
 
   it('defers the length of a stream of unknown size, with a bounded chunk and no creation-with-upload', () => {
     expect(planTransfer(input({ source: { size: null, isStream: true } }))).toEqual({
+      protocol: 'tus-v1',
       checksum: null,
       parallelUploads: 1,
       creationWithUpload: false,

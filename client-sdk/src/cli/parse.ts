@@ -1,4 +1,5 @@
 import { parseSize as parseByteSize } from '../core/size.js'
+import type { UploadProtocol } from '../core/types.js'
 import { UsageError } from './usage-error.js'
 
 /** "8MiB", "8M", "500kB", "1048576" → bytes, by the SDK's one size rule (core/size.ts); at least 1. */
@@ -81,3 +82,11 @@ export function parseUploadUrl(text: string): string {
 }
 
 export const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
+
+/** --protocol: tus (tus-v1, the default) or ietf (ietf-draft-05, the IETF resumable-upload draft). */
+export function parseProtocol(text: string): UploadProtocol {
+  const name = text.trim().toLowerCase()
+  if (name === 'tus' || name === 'tus-v1') return 'tus-v1'
+  if (name === 'ietf' || name === 'ietf-draft-05') return 'ietf-draft-05'
+  throw new UsageError(`--protocol must be tus or ietf (tus-v1, ietf-draft-05), not "${text}".`)
+}

@@ -32,8 +32,10 @@ export type {
   UploadHandle,
   UploadOptions,
   UploadProgress,
+  UploadProtocol,
   UploadResult,
   UploadState,
   UploadSuccess,
 } from './types.js'
+export { UPLOAD_PROTOCOLS } from './types.js'
 export { MemoryUrlStorage, type StoredUpload, type UrlStorage } from './url-storage.js'

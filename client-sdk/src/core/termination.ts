@@ -1,5 +1,6 @@
 import type { HttpRequest, HttpResponse, HttpStack } from 'tus-js-client'
 import { toUploadError } from './errors.js'
+import type { UploadProtocol } from './types.js'
 
 /** What a DELETE found: the upload was there and is now gone, or it was gone already (404/410). */
 export type TerminationOutcome = 'terminated' | 'not_found'
@@ -14,9 +15,13 @@ export async function terminateUpload(
   url: string,
   headers: Record<string, string>,
   authorize: (req: HttpRequest) => Promise<void> = async () => {},
+  protocol: UploadProtocol = 'tus-v1',
 ): Promise<TerminationOutcome> {
   const req = stack.createRequest('DELETE', url)
-  req.setHeader('Tus-Resumable', '1.0.0')
+  // An upload is continued (and cancelled) with the protocol it was made with; the draft's interop
+  // version is the one tus-js-client's ietf-draft-05 speaks.
+  if (protocol === 'ietf-draft-05') req.setHeader('Upload-Draft-Interop-Version', '6')
+  else req.setHeader('Tus-Resumable', '1.0.0')
   for (const [name, value] of Object.entries(headers)) req.setHeader(name, value)
   await authorize(req)
   let res: HttpResponse

@@ -5,13 +5,16 @@
 import type { ChecksumAlgorithm } from './checksum-algorithms.js'
 import { supports } from './discovery.js'
 import { TuskUploadError } from './errors.js'
-import type { ServerCapabilities, TransferPlan, UploadOptions } from './types.js'
+import { type ServerCapabilities, type TransferPlan, UPLOAD_PROTOCOLS, type UploadOptions } from './types.js'
 
 /** Chunk size used when a bounded chunk is needed (checksums, streams) and none was given. */
 export const DEFAULT_BOUNDED_CHUNK = 8 * 1024 * 1024
 
 export interface TransferPlanInput {
-  options: Pick<UploadOptions, 'checksum' | 'parallelUploads' | 'creationWithUpload' | 'chunkSize'>
+  options: Pick<
+    UploadOptions,
+    'checksum' | 'parallelUploads' | 'creationWithUpload' | 'chunkSize' | 'protocol'
+  >
   /** The source's size (null: a stream of unknown length) and whether it can only be read once. */
   source: { size: number | null; isStream: boolean }
   capabilities: ServerCapabilities
@@ -28,6 +31,15 @@ export interface TransferPlanInput {
  */
 export function planTransfer(input: TransferPlanInput): TransferPlan {
   const { options, source, capabilities: caps, resumedParts } = input
+  const protocol = options.protocol ?? 'tus-v1'
+  if (!UPLOAD_PROTOCOLS.includes(protocol)) {
+    throw new TuskUploadError({
+      code: 'unsupported',
+      message: `protocol must be one of ${UPLOAD_PROTOCOLS.join(', ')}, not "${String(protocol)}"`,
+    })
+  }
+  // The draft has neither tus's Upload-Checksum nor concatenation: those stay tus v1 features.
+  const tus = protocol === 'tus-v1'
 
   if (source.size !== null && caps.maxSize !== null && source.size > caps.maxSize) {
     throw new TuskUploadError({
@@ -45,6 +57,7 @@ export function planTransfer(input: TransferPlanInput): TransferPlan {
   }
 
   const checksum =
+    tus &&
     options.checksum &&
     supports(caps, 'checksum') &&
     caps.checksumAlgorithms.includes(options.checksum) &&
@@ -54,6 +67,7 @@ export function planTransfer(input: TransferPlanInput): TransferPlan {
 
   let parallelUploads = Math.max(1, Math.floor(options.parallelUploads ?? 1))
   const canSplit =
+    tus &&
     supports(caps, 'concatenation') &&
     !deferredLength &&
     !source.isStream &&
@@ -63,6 +77,7 @@ export function planTransfer(input: TransferPlanInput): TransferPlan {
   if (resumedParts !== null) parallelUploads = resumedParts
 
   return {
+    protocol,
     checksum,
     parallelUploads,
     creationWithUpload:

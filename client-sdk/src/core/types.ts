@@ -27,9 +27,22 @@ export interface TokenRequest {
  */
 export type TokenProvider = (request: TokenRequest) => string | Promise<string>
 
+/**
+ * The wire protocol, named as tus-js-client names it: `tus-v1` (the default), or `ietf-draft-05`, the
+ * IETF "Resumable Uploads for HTTP" draft in interop version 6 (what Tusk and tus-js-client speak).
+ */
+export type UploadProtocol = 'tus-v1' | 'ietf-draft-05'
+
+export const UPLOAD_PROTOCOLS: readonly UploadProtocol[] = ['tus-v1', 'ietf-draft-05']
+
 export interface UploadOptions<M extends Metadata = Metadata> {
   /** The tus creation endpoint, e.g. `https://uploads.example.com/files`. */
   endpoint: string
+  /**
+   * `tus-v1` (default) or `ietf-draft-05`. The draft has no checksum or concatenation extension, so
+   * with it `checksum` and `parallelUploads` are not used (the plan says so).
+   */
+  protocol?: UploadProtocol
   /** Headers sent with every request. */
   headers?: Record<string, string>
   /**
@@ -95,6 +108,7 @@ export interface ServerCapabilities {
 
 /** How the upload actually went over the wire, after matching options to capabilities. */
 export interface TransferPlan {
+  protocol: UploadProtocol
   checksum: ChecksumAlgorithm | null
   parallelUploads: number
   creationWithUpload: boolean

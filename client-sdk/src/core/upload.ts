@@ -187,6 +187,7 @@ export class UploadController<S, M extends Metadata> implements UploadHandle<M> 
     this.storage = new RecordingUrlStorage(inner, {
       endpoint: options.endpoint,
       ...(prepared.path ? { path: prepared.path } : {}),
+      ...(options.protocol && options.protocol !== 'tus-v1' ? { protocol: options.protocol } : {}),
     })
     if (persistent) {
       const previous = newestFirst(await inner.findUploadsByFingerprint(this.fingerprint))[0]
@@ -231,7 +232,10 @@ export class UploadController<S, M extends Metadata> implements UploadHandle<M> 
     if (plan.checksum) httpStack = new ChecksumHttpStack(httpStack, plan.checksum, this.platform.digest)
     httpStack = new RefusalHttpStack(httpStack)
     const fingerprint = this.fingerprint
+    // tus-js-client 4 takes `protocol`, which its type definitions do not list yet.
+    const protocol = { protocol: plan.protocol } as Partial<TusUploadOptions>
     return {
+      ...protocol,
       endpoint: this.options.endpoint,
       headers: { ...this.options.headers },
       metadata: this.metadata(),
@@ -293,7 +297,12 @@ export class UploadController<S, M extends Metadata> implements UploadHandle<M> 
 
   /** Reads the server's offsets from answers: the acknowledged byte count and the resume offset. */
   private observeResponse(req: HttpRequest, res: HttpResponse): void {
-    if (res.getHeader('Tus-Resumable') !== undefined) this.reached = true
+    // A tus server answers with Tus-Resumable; one speaking the draft with its interop version.
+    if (
+      res.getHeader('Tus-Resumable') !== undefined ||
+      res.getHeader('Upload-Draft-Interop-Version') !== undefined
+    )
+      this.reached = true
     const status = res.getStatus()
     if (status < 200 || status >= 300) return
     // The token was accepted: from now on the provider is asked as usual, and a later 401 (a token
@@ -460,13 +469,16 @@ export class UploadController<S, M extends Metadata> implements UploadHandle<M> 
     ].filter((url): url is string => Boolean(url))
     const stack = this.options.httpStack ?? this.platform.httpStack
     const headers = this.options.headers ?? {}
+    const protocol = this.options.protocol
     for (const url of urls) {
-      await terminateUpload(stack, url, headers, (req) => this.authorize(req)).catch((error: unknown) => {
-        // An expired token: refreshed once, as for every other request.
-        if ((error as TuskUploadError).status === 401 && this.refreshToken())
-          return terminateUpload(stack, url, headers, (req) => this.authorize(req))
-        throw error
-      })
+      await terminateUpload(stack, url, headers, (req) => this.authorize(req), protocol).catch(
+        (error: unknown) => {
+          // An expired token: refreshed once, as for every other request.
+          if ((error as TuskUploadError).status === 401 && this.refreshToken())
+            return terminateUpload(stack, url, headers, (req) => this.authorize(req), protocol)
+          throw error
+        },
+      )
     }
     if (point?.urlStorageKey) await this.storage?.removeUpload(point.urlStorageKey)
   }

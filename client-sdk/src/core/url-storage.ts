@@ -1,3 +1,4 @@
+import type { UploadProtocol } from './types.js'
 /**
  * One remembered upload. Compatible with tus-js-client's `PreviousUpload`, plus what the CLI needs
  * to resume it later without the original command line.
@@ -13,6 +14,8 @@ export interface StoredUpload {
   endpoint?: string
   /** Absolute path of the uploaded file (Node file sources only). */
   path?: string
+  /** The protocol the upload was created with, when not tus v1 (it must be resumed with the same). */
+  protocol?: UploadProtocol
   /** The fingerprint this entry is filed under. */
   fingerprint?: string
 }
@@ -76,7 +79,7 @@ export class RecordingUrlStorage implements UrlStorage {
 
   constructor(
     private readonly inner: UrlStorage,
-    private readonly extra: Pick<StoredUpload, 'endpoint' | 'path'>,
+    private readonly extra: Pick<StoredUpload, 'endpoint' | 'path' | 'protocol'>,
   ) {}
 
   findAllUploads(): Promise<StoredUpload[]> {

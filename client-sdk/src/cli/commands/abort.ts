@@ -39,8 +39,10 @@ export function registerAbort(program: Command): void {
       // The SDK's termination (the one DELETE implementation): 404/410 comes back as 'not_found'.
       const terminated: string[] = []
       const gone: string[] = []
+      // Each recorded upload is cancelled with the protocol it was made with (a bare URL: tus v1).
+      const protocolOf = (url: string) => matching.find((entry) => urlsOf(entry).includes(url))?.protocol
       for (const url of urls) {
-        const outcome = await terminate(url, headers).catch((error: unknown) => {
+        const outcome = await terminate(url, headers, protocolOf(url)).catch((error: unknown) => {
           if (error instanceof TuskUploadError && error.status === 401) {
             const reason = error.serverMessage && refusalReason(error.serverMessage)
             throw new CommandFailure(tokenRefused('DELETE', url, reason, sendsAuthorization(headers)))

@@ -28,7 +28,13 @@ export function registerResume(program: Command, setExit: (code: number) => void
         }
         jobs.push({
           path: entry.path,
-          options: { ...shared, endpoint: entry.endpoint, metadata: entry.metadata },
+          // The protocol it was created with, unless --protocol says otherwise.
+          options: {
+            ...(entry.protocol ? { protocol: entry.protocol } : {}),
+            ...shared,
+            endpoint: entry.endpoint,
+            metadata: entry.metadata,
+          },
         })
       }
       if (jobs.length === 0) {

@@ -10,6 +10,7 @@ import {
   parseHeaders,
   parseMetadata,
   parsePositiveInt,
+  parseProtocol,
   parseSize,
 } from '../parse.js'
 import { runUploads, type UploadJob } from '../run-uploads.js'
@@ -24,6 +25,7 @@ export interface TransferFlags extends TokenFlags {
   json?: boolean
   retries?: string
   jobs: string
+  protocol?: string
 }
 
 /** Options shared by `upload` and `resume`. */
@@ -39,6 +41,10 @@ export function addTransferOptions(command: Command): Command {
       '8',
     )
     .option('--jobs <n>', 'files uploaded at the same time', '2')
+    .option(
+      '--protocol <name>',
+      'tus (tus v1, default) or ietf (the IETF resumable-upload draft, interop 6; no --checksum or --parallel)',
+    )
     .option('--json', 'print machine-readable results')
 }
 
@@ -48,6 +54,7 @@ export function transferOptions(flags: TransferFlags) {
     throw new UsageError(`--checksum must be one of ${CHECKSUM_ALGORITHMS.join(', ')}, not "${checksum}".`)
   }
   return {
+    ...(flags.protocol !== undefined ? { protocol: parseProtocol(flags.protocol) } : {}),
     chunkSize: parseSize(flags.chunkSize),
     parallelUploads: parsePositiveInt('--parallel', flags.parallel),
     ...(checksum ? { checksum } : {}),
