@@ -16,7 +16,8 @@
 # A replica that never synced never takes over (Redis counts its data as infinitely old), so a master
 # killed before that leaves its slots unserved and the whole cluster answers CLUSTERDOWN for good.
 # Redis 7 delays that first (diskless) sync by 5 s by default; --repl-diskless-sync-delay 0 starts it
-# at once.
+# at once. Nothing is saved (no RDB, no AOF), and a node stops without waiting for its replicas
+# (--shutdown-timeout 0).
 set -euo pipefail
 
 base="${1:-17000}"
@@ -49,7 +50,7 @@ for i in 0 1 2 3 4 5; do
     rm -f "$node/redis.pid" "$node/nodes.conf"
     redis-server --port "$port" --bind 127.0.0.1 --protected-mode yes \
       --cluster-enabled yes --cluster-config-file "$node/nodes.conf" --cluster-node-timeout 1000 \
-      --repl-diskless-sync-delay 0 \
+      --repl-diskless-sync-delay 0 --shutdown-timeout 0 \
       --dir "$node" --pidfile "$node/redis.pid" --logfile "$node/redis.log" \
       --daemonize yes --save '' --appendonly no >/dev/null
   fi
