@@ -1,4 +1,4 @@
-import { PassThrough, type Readable } from 'node:stream'
+import { PassThrough, Readable } from 'node:stream'
 import type { CompletedPart, Part } from '@aws-sdk/client-s3'
 import { type MetadataValue, type Options, S3Store } from '@tus/s3-store'
 import { ERRORS, StreamLimiter, TUS_RESUMABLE, Upload } from '@tus/utils'
@@ -32,6 +32,8 @@ async function* withTail(tail: Readable, size: number, body: Readable): AsyncGen
   if (read !== size) throw ERRORS.INVALID_OFFSET
   yield* body
 }
+
+type LegacyBody = Readable & { transformToByteArray(): Promise<Uint8Array> }
 
 // How long what getUpload() read stays usable for the write() after it (see takeLastRead()).
 const LAST_READ_MS = 30_000
@@ -198,9 +200,17 @@ export class TuskS3Store extends S3Store {
     await Promise.all(
       prefix.beyond.map((part) => this.uploadPart(metadata, Buffer.alloc(0), part.PartNumber as number)),
     )
-    // A tail written before Tusk recorded its start cannot tell it is stale: deleted first, as upstream.
-    if (tail && tail.start === undefined) await this.deleteIncompletePart(id)
-    const prepended = follows ? await this.getIncompletePart(id) : undefined
+    let prepended: Readable | undefined
+    if (tail && tail.start === undefined) {
+      // A tail written before Tusk recorded its start cannot tell it is stale: read (it is under a
+      // part size), then deleted before its bytes are stored again, as upstream did.
+      const legacy = follows ? await this.getIncompletePart(id) : undefined
+      const held = legacy ? Buffer.from(await (legacy as LegacyBody).transformToByteArray()) : undefined
+      await this.deleteIncompletePart(id)
+      prepended = held && Readable.from([held])
+    } else if (follows) {
+      prepended = await this.getIncompletePart(id)
+    }
     if (follows && !prepended) throw ERRORS.INVALID_OFFSET
     const tailBytes = follows ? tail.size : 0
     const body = prepended ? withTail(prepended, tailBytes, src) : src

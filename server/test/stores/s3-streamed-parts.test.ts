@@ -121,4 +121,15 @@ describe('s3 store, PATCH bodies with a declared length', () => {
     expect(offset).toBe(data.length)
     expect(sha256(await readAll(await store.createReadStream(id)))).toBe(sha256(data))
   })
+
+  it('resumes from a `.part` tail written without its start (by Tusk before it recorded one)', async () => {
+    const data = bytes(9 * MiB + 7, 74)
+    const id = await create(data.length)
+    await s3.client.putObject({ Bucket: bucket, Key: `${id}.part`, Body: data.subarray(0, 3 * MiB) })
+    expect((await store.datastore.getUpload(id)).offset).toBe(3 * MiB)
+    const rest = data.subarray(3 * MiB)
+    expect(await store.datastore.write(patchBody(rest, rest.length, false), id, 3 * MiB)).toBe(data.length)
+    expect(sha256(await readAll(await store.createReadStream(id)))).toBe(sha256(data))
+    expect(await s3.listBucket(bucket, id)).toEqual([id, `${id}.info`])
+  })
 })
