@@ -1,5 +1,6 @@
 import type { Upload } from '@tus/utils'
 import { ERR } from '../errors.js'
+import { isComplete, isFinal, isPartial, partialIdsOf } from '../model/record.js'
 import { accessibleUpload, authorizeBeforeLock, type CoreDeps } from './deps.js'
 import { lockUploads } from './locks.js'
 import type { OperationContext } from './types.js'
@@ -21,6 +22,22 @@ export async function terminateUpload(deps: CoreDeps, id: string, ctx: Operation
   } finally {
     await locks.release()
   }
+  await forgetPendingConcatenations(deps, upload)
   await deps.events.terminated?.(upload, ctx.request)
   return upload
+}
+
+/**
+ * concatenation-unfinished: drops the waiting markers a terminated upload took part in (a final's
+ * under each of its partials; a partial's for every final waiting for it, which then never finish
+ * and expire like any unfinished upload), so none is left behind in the store.
+ */
+async function forgetPendingConcatenations(deps: CoreDeps, upload: Upload): Promise<void> {
+  const pending = deps.store.pendingConcatenations
+  if (!pending) return
+  if (isFinal(upload) && !isComplete(upload)) {
+    for (const partialId of new Set(partialIdsOf(upload) ?? [])) await pending.remove(partialId, upload.id)
+  } else if (isPartial(upload)) {
+    for (const finalId of await pending.waitingFor(upload.id)) await pending.remove(upload.id, finalId)
+  }
 }

@@ -104,14 +104,31 @@ describe.each(stores)('concatenation-unfinished, %s', (_name, config) => {
     expect((await download(final)).toString()).toBe('abcd')
   })
 
-  it('drops the waiting entry of a final that was terminated before its partial finished', async () => {
+  it('leaves no waiting entry behind when a waiting final, or a partial it waits for, is terminated', async () => {
+    const pending = ctx.server.store.pendingConcatenations
+    if (!pending) return expect.unreachable('the store keeps no pending concatenations')
     const pa = await create(ctx.server, { 'Upload-Concat': 'partial', 'Upload-Length': '2' })
-    const created = await concatFinal(ctx.server, `final;${pa}`)
-    const final = new URL(created.headers.get('location') as string, ctx.server.url).href
+    const final = new URL(
+      (await concatFinal(ctx.server, `final;${pa}`)).headers.get('location') as string,
+      ctx.server.url,
+    ).href
+    expect(await pending.waitingFor(idOf(pa))).toEqual([idOf(final)])
     expect((await fetch(final, { method: 'DELETE', headers: TUS })).status).toBe(204)
+    expect(await pending.waitingFor(idOf(pa))).toEqual([])
     expect((await patch(pa, 0, 'ok')).status).toBe(204)
-    expect(await ctx.server.store.pendingConcatenations?.waitingFor(idOf(pa))).toEqual([])
     expect((await head(final)).status).toBe(404)
+
+    const pb = await create(ctx.server, { 'Upload-Concat': 'partial', 'Upload-Length': '2' })
+    const second = new URL(
+      (await concatFinal(ctx.server, `final;${pb}`)).headers.get('location') as string,
+      ctx.server.url,
+    ).href
+    expect((await fetch(pb, { method: 'DELETE', headers: TUS })).status).toBe(204)
+    expect(await pending.waitingFor(idOf(pb))).toEqual([])
+    // The final can never be assembled now: it stays unfinished (no offset) until it expires.
+    const stuck = await head(second)
+    expect(stuck.status).toBe(200)
+    expect(stuck.headers.get('upload-offset')).toBeNull()
   })
 })
 
