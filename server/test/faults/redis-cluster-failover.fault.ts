@@ -119,6 +119,7 @@ it('keeps uploads byte-exact when a Redis Cluster master dies and its replica ta
     (await redis.nodes(port)).find((node) => node.flags.includes('myself'))?.flags.includes('master') === true
   let victimPort: number | undefined
   for (const port of hosting) if (await isMaster(port)) victimPort = port
+  const promotedFirst = victimPort === undefined
   if (victimPort === undefined) {
     victimPort = hosting[0] as number
     await redis.cli(victimPort, 'cluster', 'failover')
@@ -196,6 +197,7 @@ it('keeps uploads byte-exact when a Redis Cluster master dies and its replica ta
     'redis cluster master kill:',
     JSON.stringify({
       victimPort,
+      promotedFirst,
       failoverMs,
       recoveryMs,
       resubscribedMs,
