@@ -33,8 +33,8 @@ export interface BlockingDeps {
   readonly metrics?: HookMetrics
   readonly describe: (type: BlockingHookType, upload: Upload, request: RequestInfo) => HookEvent
   readonly newEventId: () => string
-  /** Keep-alive connections to the endpoints. */
-  readonly dispatcher?: Dispatcher
+  /** Keep-alive connections to an endpoint. */
+  readonly dispatcherFor?: (url: string) => Dispatcher
 }
 
 /** A hook's refusal, with the status it chose (400–499; 403 when it chose none or another). */
@@ -97,7 +97,7 @@ async function callEndpoint(deps: BlockingDeps, type: BlockingHookType, url: str
       sign: deps.sign,
       timeoutMs: deps.timeoutMs,
       readBody: true,
-      ...(deps.dispatcher ? { dispatcher: deps.dispatcher } : {}),
+      ...(deps.dispatcherFor ? { dispatcher: deps.dispatcherFor(url) } : {}),
     })
     if (outcome.ok) {
       try {

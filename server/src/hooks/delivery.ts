@@ -20,8 +20,8 @@ export interface DelivererOptions {
   readonly pollMs: number
   readonly logger: Logger
   readonly metrics?: HookMetrics
-  /** Keep-alive connections to the endpoints (one pool per origin, at most MAX_IN_FLIGHT each). */
-  readonly dispatcher?: Dispatcher
+  /** Keep-alive connections to an endpoint (one pool per origin). */
+  readonly dispatcherFor?: (url: string) => Dispatcher
 }
 
 export interface Deliverer {
@@ -91,7 +91,7 @@ export function startDeliverer(options: DelivererOptions): Deliverer {
         sign: options.sign,
         timeoutMs: options.timeoutMs,
         readBody: false,
-        ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+        ...(options.dispatcherFor ? { dispatcher: options.dispatcherFor(record.url) } : {}),
       })
       if (outcome.ok) {
         await outbox.complete(claimed)

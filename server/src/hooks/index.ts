@@ -1,5 +1,4 @@
 import type { Upload } from '@tus/utils'
-import { Agent } from 'undici'
 import type { Config } from '../config/schema.js'
 import { createRedisClient } from '../lockers/redis-connection.js'
 import type { Logger } from '../log.js'
@@ -7,6 +6,7 @@ import type { UploadHooks } from '../upload/hooks.js'
 import type { Authorizer, RequestInfo, UploadEvents } from '../upload/types.js'
 import { type BlockingDeps, blockingUploadHooks, preAccessAuthorizer } from './blocking.js'
 import { type Deliverer, startDeliverer } from './delivery.js'
+import { EndpointPools } from './endpoint-pools.js'
 import { hookEvents, newEventId } from './events.js'
 import { createFileOutbox } from './outbox/file-outbox.js'
 import { createRedisOutbox } from './outbox/redis-outbox.js'
@@ -70,8 +70,8 @@ export function createHookSystem(
   const sign = createSigner(config.hooksSecret)
   // Keep-alive connections to the endpoints, shared by blocking hooks and deliveries: one TCP
   // connection per delivery cost more than the delivery itself.
-  const dispatcher =
-    endpoints.length > 0 ? new Agent({ connections: 32, keepAliveTimeout: 10_000 }) : undefined
+  const pools = endpoints.length > 0 ? new EndpointPools() : undefined
+  const dispatcherFor = pools ? (url: string) => pools.for(url) : undefined
   const blockingDeps: BlockingDeps = {
     inProcess,
     endpoints,
@@ -83,7 +83,7 @@ export function createHookSystem(
     metrics,
     describe,
     newEventId,
-    ...(dispatcher ? { dispatcher } : {}),
+    ...(dispatcherFor ? { dispatcherFor } : {}),
   }
   const uploadHooks = blockingUploadHooks(blockingDeps)
   const authorizer = preAccessAuthorizer(blockingDeps, (uploads) =>
@@ -101,7 +101,7 @@ export function createHookSystem(
       pollMs,
       logger,
       metrics,
-      ...(dispatcher ? { dispatcher } : {}),
+      ...(dispatcherFor ? { dispatcherFor } : {}),
     })
   }
   const events = hookEvents({
@@ -123,7 +123,7 @@ export function createHookSystem(
     async close() {
       await deliverer?.close()
       await outbox?.close()
-      await dispatcher?.destroy()
+      await pools?.close()
     },
   }
 }
