@@ -27,7 +27,7 @@ const RETRIEVAL = `${DRAFT} > Offset Retrieval > Server Behavior`
 const APPEND = `${DRAFT} > Upload Append > Server Behavior`
 
 /** HEAD until the offset stops moving (the server may still be taking in a cut request). */
-async function settledOffset(ctx: Context, url: string): Promise<number> {
+export async function settledOffset(ctx: Context, url: string): Promise<number> {
   let last = await offsetOf(ctx, url)
   for (let i = 0; i < 20; i++) {
     await sleep(100)

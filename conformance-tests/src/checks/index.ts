@@ -10,6 +10,8 @@ import { creationDeferLengthChecks } from './creation-defer-length.js'
 import { creationWithUploadChecks } from './creation-with-upload.js'
 import { e2eChecks } from './e2e.js'
 import { expirationChecks } from './expiration.js'
+import { ietfDigestChecks } from './ietf-digests.js'
+import { ietfRobustnessChecks } from './ietf-robustness.js'
 import { ietfRuleChecks } from './ietf-rules.js'
 import { ietfUploadChecks } from './ietf-upload.js'
 import { robustnessChecks } from './robustness.js'
@@ -32,4 +34,6 @@ export const checks: readonly Check[] = [
   ...authChecks,
   ...ietfUploadChecks,
   ...ietfRuleChecks,
+  ...ietfDigestChecks,
+  ...ietfRobustnessChecks,
 ]

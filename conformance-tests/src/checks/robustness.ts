@@ -307,7 +307,7 @@ export const robustnessChecks: Check[] = [
 
 /** HEAD until the offset stops moving (the server may still be draining a cut request). */
 /** The server closed the connection on a request (refusing it) rather than the request timing out. */
-function closedByServer(error: unknown): boolean {
+export function closedByServer(error: unknown): boolean {
   const cause = error instanceof CheckFailure ? error.cause : error
   return cause instanceof NetworkError && (cause.code === 'EPIPE' || cause.code === 'ECONNRESET')
 }

@@ -36,6 +36,23 @@ export const IETF_DEFECTS = {
   completesInterrupted: { version: 9, text: 'marks a cut ?1 creation complete' },
   /** DELETE answers 204 and keeps the upload. */
   deleteKeeps: { version: 6, text: 'answers DELETE 204 but keeps the upload' },
+  /** A wrong Content-Digest is refused with 400, but the content is appended anyway. */
+  digestKeepsContent: { version: 9, text: 'appends content whose Content-Digest it refused' },
+  /** Content-Digest compared with the hex form of the digest: every digest, right or wrong, is refused. */
+  digestHexCompare: { version: 8, text: 'refuses a matching Content-Digest (compares against hex)' },
+  /** A wrong Repr-Digest gets a 400 at completion, but the upload stays complete and is served. */
+  reprMismatchKept: { version: 9, text: 'keeps an upload complete whose Repr-Digest did not match' },
+  /** Repr-Digest is checked on a ?1 creation only, never when an append completes the upload. */
+  reprOnlyInOneRequest: {
+    version: 6,
+    text: 'checks Repr-Digest only when one request carries the whole upload',
+  },
+  /** A creation above the advertised max-size is accepted. */
+  ignoresMaxSize: { version: 9, text: 'creates uploads above its advertised max-size' },
+  /** The 413 for a creation above max-size carries no Upload-Limit. */
+  bare413: { version: 8, text: 'answers 413 without Upload-Limit' },
+  /** Appends are checked against the offset before their content is read, not after: racing ones all land. */
+  racyAppends: { version: 9, text: 'lets racing appends at one offset all append' },
 } as const satisfies Record<string, { version: IetfVersion; text: string }>
 
 export type IetfDefect = keyof typeof IETF_DEFECTS

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
 import http, { type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { parseItem, serializeDictionary, serializeItem } from 'structured-headers'
+import { parseDictionary, parseItem, serializeDictionary, serializeItem } from 'structured-headers'
 import type { IetfDefect } from './defects.js'
 
 // A small in-memory server of the IETF draft "Resumable Uploads for HTTP" (interop 9, 8 and 6),
@@ -20,7 +20,11 @@ interface Upload {
   data: Buffer
   length?: number
   complete: boolean
+  /** The Repr-Digest sent on creation (sha-256), checked at completion. */
+  reprDigest?: Buffer
 }
+
+const DIGEST_ALGORITHMS: Record<string, string> = { 'sha-256': 'sha256', 'sha-512': 'sha512' }
 
 export interface IetfDoubleOptions {
   /** Send 104 Upload Resumption Supported on creation (a correct server may be unable to). Default true. */
@@ -71,6 +75,32 @@ export async function startIetfDouble(defects: IetfDefect[] = [], options: IetfD
   const boolean = (req: IncomingMessage, name: string) => {
     const value = item(req, name)
     return typeof value === 'boolean' ? value : undefined
+  }
+
+  /** A digest field (RFC 9530) as [algorithm, bytes] of its first sha-256/sha-512 member. */
+  function digestOf(req: IncomingMessage, name: string): [string, Buffer] | undefined {
+    const value = req.headers[name]
+    if (typeof value !== 'string') return undefined
+    try {
+      for (const [key, [bytes]] of parseDictionary(value)) {
+        const algorithm = DIGEST_ALGORITHMS[key]
+        if (algorithm && bytes instanceof ArrayBuffer) return [algorithm, Buffer.from(bytes)]
+      }
+    } catch {
+      // An invalid field is ignored.
+    }
+    return undefined
+  }
+  const digestMatches = ([algorithm, expected]: [string, Buffer], content: Buffer) =>
+    createHash(algorithm).update(content).digest().equals(expected)
+
+  /** Completion: the whole upload against its Repr-Digest; a mismatch deletes it (400). */
+  function verifyRepresentation(id: string, upload: Upload, byCreation: boolean) {
+    if (!upload.reprDigest || (has('reprOnlyInOneRequest') && !byCreation)) return
+    if (digestMatches(['sha256', upload.reprDigest], upload.data)) return
+    if (has('reprMismatchKept')) upload.complete = true
+    else uploads.delete(id)
+    throw new Refusal(400, { title: 'Repr-Digest does not match the upload' })
   }
 
   const limit = (version: number) =>
@@ -134,8 +164,20 @@ export async function startIetfDouble(defects: IetfDefect[] = [], options: IetfD
         throw inconsistent(length, sent)
     }
     if (complete && sent !== undefined) length = sent
+    if (length !== undefined && length > MAX_SIZE && !has('ignoresMaxSize'))
+      throw new Refusal(
+        413,
+        { title: `length ${length} above max-size ${MAX_SIZE}` },
+        has('bare413') ? {} : { 'Upload-Limit': limit(version) },
+      )
     const id = randomBytes(12).toString('hex')
-    const upload: Upload = { data: Buffer.alloc(0), length, complete: false }
+    const repr = digestOf(req, 'repr-digest')
+    const upload: Upload = {
+      data: Buffer.alloc(0),
+      length,
+      complete: false,
+      reprDigest: repr?.[0] === 'sha256' ? repr[1] : undefined,
+    }
     uploads.set(id, upload)
     const location = `${BASE}/${id}`
     if (options.send104 !== false) {
@@ -153,11 +195,18 @@ export async function startIetfDouble(defects: IetfDefect[] = [], options: IetfD
       if (has('completesInterrupted')) upload.complete = true
       return
     }
+    if (complete) verifyRepresentation(id, upload, true)
     upload.complete = complete
     answer(res, 201, { Location: location, ...state(upload, version, true) })
   }
 
-  async function append(req: IncomingMessage, res: ServerResponse, upload: Upload, version: number) {
+  async function append(
+    req: IncomingMessage,
+    res: ServerResponse,
+    id: string,
+    upload: Upload,
+    version: number,
+  ) {
     const type = (req.headers['content-type'] ?? '').split(';', 1)[0]?.trim()
     if (type !== PARTIAL_UPLOAD) throw new Refusal(415, { title: `Content-Type must be ${PARTIAL_UPLOAD}` })
     const offset = integer(req, 'upload-offset')
@@ -207,9 +256,28 @@ export async function startIetfDouble(defects: IetfDefect[] = [], options: IetfD
     )
       throw inconsistent(upload.length, offset + sent)
     const body = await readBody(req)
+    // Another append may have landed while this one was read: appending now would mix two histories.
+    if (offset !== upload.data.length && !has('racyAppends'))
+      throw new Refusal(
+        409,
+        {
+          type: `${PROBLEM}mismatching-upload-offset`,
+          'expected-offset': upload.data.length,
+          'provided-offset': offset,
+        },
+        { 'Upload-Offset': serializeItem(upload.data.length), 'Upload-Complete': '?0' },
+      )
     if (upload.length !== undefined && offset + body.length > upload.length && !has('overflowsLength'))
       throw new Refusal(400, { title: 'beyond the upload length' })
+    const digest = digestOf(req, 'content-digest')
+    const hexCompared = (found: [string, Buffer]) =>
+      Buffer.from(createHash(found[0]).update(body).digest('hex')).equals(found[1])
+    if (digest && !(has('digestHexCompare') ? hexCompared(digest) : digestMatches(digest, body))) {
+      if (has('digestKeepsContent')) upload.data = Buffer.concat([upload.data, body])
+      throw new Refusal(400, { title: 'Content-Digest does not match the content' })
+    }
     upload.data = Buffer.concat([upload.data, body])
+    if (complete) verifyRepresentation(id, upload, false)
     if (complete) upload.complete = true
     answer(res, 204, state(upload, version, true))
   }
@@ -247,7 +315,7 @@ export async function startIetfDouble(defects: IetfDefect[] = [], options: IetfD
       answer(res, 204, { ...state(upload, version), ...cache })
       return
     }
-    if (method === 'PATCH') return append(req, res, upload, version)
+    if (method === 'PATCH') return append(req, res, id, upload, version)
     if (method === 'DELETE') {
       if (!has('deleteKeeps') && id !== undefined) uploads.delete(id)
       answer(res, 204, {})
