@@ -178,10 +178,13 @@ function s3RequestsSinceLastCall() {
   for (const line of fresh.split('\n')) {
     const at = line.indexOf('s3-trace ')
     if (at < 0) continue
-    const { command, ms } = JSON.parse(line.slice(at + 9))
-    const entry = byCommand.get(command) ?? { count: 0, ms: 0 }
+    const { command, ok: _ok, ...times } = JSON.parse(line.slice(at + 9))
+    const entry = byCommand.get(command) ?? { count: 0, ms: 0, phases: {} }
     entry.count++
-    entry.ms += ms
+    for (const [name, ms] of Object.entries(times)) {
+      if (name === 'ms') entry.ms += ms
+      else entry.phases[name] = (entry.phases[name] ?? 0) + ms
+    }
     byCommand.set(command, entry)
   }
   return byCommand
@@ -205,10 +208,12 @@ try {
     times.tusk1.push(await throughTusk(tusk, SIZE))
     s3RequestsSinceLastCall()
     times.tuskChunk.push(await throughTusk(tusk, CHUNK))
-    for (const [command, { count, ms }] of s3RequestsSinceLastCall()) {
-      const entry = chunkRequests.get(command) ?? { count: 0, ms: 0 }
+    for (const [command, { count, ms, phases }] of s3RequestsSinceLastCall()) {
+      const entry = chunkRequests.get(command) ?? { count: 0, ms: 0, phases: {} }
       entry.count += count
       entry.ms += ms
+      for (const [name, value] of Object.entries(phases))
+        entry.phases[name] = (entry.phases[name] ?? 0) + value
       chunkRequests.set(command, entry)
     }
     process.stderr.write(`rep ${rep + 1}/${REPS} done\n`)
@@ -238,11 +243,15 @@ try {
   const perPatchMs = median(times.tuskChunk) / Math.ceil(SIZE / CHUNK)
   console.log(
     `\nper ${(CHUNK / MiB).toFixed(0)} MiB PATCH: ${perPatchMs.toFixed(1)} ms client-side (median rep); ` +
-      `PutObject of the same bytes ${(median(times.put) / Math.ceil(SIZE / CHUNK)).toFixed(1)} ms. S3 requests by Tusk per PATCH:`,
+      `PutObject of the same bytes ${(median(times.put) / Math.ceil(SIZE / CHUNK)).toFixed(1)} ms. S3 requests (and store writes) by Tusk per PATCH:`,
   )
-  for (const [command, { count, ms }] of [...chunkRequests].sort((a, b) => b[1].ms - a[1].ms)) {
+  for (const [command, { count, ms, phases }] of [...chunkRequests].sort((a, b) => b[1].ms - a[1].ms)) {
+    // `write` is the store's write() of one PATCH body, with its phases (server/src/stores/s3-datastore.ts).
+    const detail = Object.entries(phases)
+      .map(([name, value]) => `${name} ${(value / count).toFixed(1)}`)
+      .join(', ')
     console.log(
-      `  ${command.replace(/Command$/, '').padEnd(28)} ${(count / patches).toFixed(2)} x, ${(ms / count).toFixed(1)} ms each`,
+      `  ${command.replace(/Command$/, '').padEnd(28)} ${(count / patches).toFixed(2)} x, ${(ms / count).toFixed(1)} ms each${detail ? ` (${detail})` : ''}`,
     )
   }
 } finally {

@@ -154,10 +154,32 @@ export class TuskS3Store extends S3Store {
       received.end()
     })
     src.pipe(received)
-    const newOffset = await this.writeAfterPrefix(received, id, offset, bodyLimit)
-    if (failure !== undefined) throw failure
-    return newOffset
+    const marks = this.traceWrite ? { start: performance.now(), prepared: 0, bodyEnd: 0 } : undefined
+    if (marks) received.once('end', () => (marks.bodyEnd = performance.now()))
+    try {
+      const newOffset = await this.writeAfterPrefix(received, id, offset, bodyLimit, marks)
+      if (failure !== undefined) throw failure
+      return newOffset
+    } finally {
+      if (marks && this.traceWrite) {
+        const done = performance.now()
+        const ms = (a: number, b: number) => Math.round((b - a) * 10) / 10
+        this.traceWrite({
+          ms: ms(marks.start, done),
+          prepareMs: ms(marks.start, marks.prepared || done),
+          bodyMs: ms(marks.prepared || done, marks.bodyEnd || done),
+          settleMs: ms(marks.bodyEnd || done, done),
+        })
+      }
+    }
   }
+
+  /**
+   * Set (TUSK_S3_TRACE) to learn where each write()'s time goes: reading the upload's state before
+   * the body (prepareMs), taking the body in (bodyMs: parts stream meanwhile), and storing what is
+   * left after its last byte (settleMs: the last part's answer, the tail, completion).
+   */
+  traceWrite?: (phases: { ms: number; prepareMs: number; bodyMs: number; settleMs: number }) => void
 
   /**
    * Upstream's write(), counting from the gap-free prefix of the parts (storedPrefix()). Upstream
@@ -185,6 +207,7 @@ export class TuskS3Store extends S3Store {
     id: string,
     offset: number,
     bodyLimit: number | undefined,
+    marks?: { prepared: number },
   ): Promise<number> {
     const metadata = await this.getMetadata(id)
     const { size } = metadata.file
@@ -216,6 +239,7 @@ export class TuskS3Store extends S3Store {
     const body = prepended ? withTail(prepended, tailBytes, src) : src
     const partSize = this.partSizeFor(size, listed)
     const reach = bodyLimit === undefined ? undefined : prefix.bytes + tailBytes + bodyLimit
+    if (marks) marks.prepared = performance.now()
     const written = await this.uploadChunks(metadata, body, {
       firstPartNumber: prefix.parts.length + 1,
       offset: prefix.bytes,

@@ -60,7 +60,11 @@ export function createS3Store(config: S3StoreConfig): TuskStore {
     cache,
   })
   const s3 = datastore.s3
-  if (process.env.TUSK_S3_TRACE === '1') traceS3Requests(s3)
+  if (process.env.TUSK_S3_TRACE === '1') {
+    traceS3Requests(s3)
+    datastore.traceWrite = (phases) =>
+      process.stderr.write(`s3-trace ${JSON.stringify({ command: 'write', ...phases, ok: true })}\n`)
+  }
   // Readiness writes and deletes one tiny object; the "/" keeps it apart from every upload's keys.
   const probeKey = `tusk-ready-probe/${randomUUID()}`
 
