@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createAccessControl } from './auth/index.js'
+import type { AccessControl } from './auth/index.js'
 import { parseConfig } from './config/load.js'
 import type { Config, ConfigInput } from './config/schema.js'
-import { createHookSystem } from './hooks/index.js'
+import type { HookSystem } from './hooks/index.js'
 import type { TuskHooks } from './hooks/types.js'
 import { createIetfProtocol } from './ietf/dispatch.js'
 import { createLocker, type TuskLocker } from './lockers/index.js'
@@ -53,6 +53,52 @@ export interface TuskEngine {
   close(options?: { deadline?: number; poll?: () => void; cut?: () => void }): Promise<void>
 }
 
+// Features that are off by default are loaded only when configured: authentication and limits bring
+// jose and rate-limiter-flexible, hooks bring undici and standardwebhooks, and each module a process
+// loads stays in its memory for good (issue 16: idle RSS).
+
+/** Authentication and limits; the open server when neither is configured (nothing loaded). */
+async function accessControlFor(config: Config, logger: Logger): Promise<AccessControl> {
+  const keyed =
+    config.jwtSecret !== undefined ||
+    config.jwtSecretFile !== undefined ||
+    config.jwtPublicKey !== undefined ||
+    config.jwtJwksUrl !== undefined
+  // As auth/limits.ts limitsEnabled(); a copy here so that the open server need not load the module.
+  const limited =
+    config.rateLimitRequests > 0 ||
+    config.rateLimitCreations > 0 ||
+    config.quotaUploads > 0 ||
+    config.quotaBytes > 0
+  // Off the loopback interface, the module is loaded anyway: it warns that anyone can upload.
+  const loopback = config.host === 'localhost' || config.host === '::1' || config.host.startsWith('127.')
+  if (!keyed && !limited && loopback) {
+    return { authorizer: undefined, gate: undefined, events: undefined, close: async () => {} }
+  }
+  const { createAccessControl } = await import('./auth/index.js')
+  return createAccessControl(config, logger)
+}
+
+/** Hooks: endpoints from the configuration, in-process hooks from an embedding application. */
+async function hookSystemFor(
+  config: Config,
+  hooks: TuskHooks,
+  logger: Logger,
+  metrics: ReturnType<typeof createMetrics> | undefined,
+): Promise<HookSystem> {
+  if (config.hooksUrl.length === 0 && Object.keys(hooks).length === 0) {
+    return {
+      uploadHooks: undefined,
+      events: undefined,
+      authorizer: undefined,
+      outbox: undefined,
+      close: async () => {},
+    }
+  }
+  const { createHookSystem } = await import('./hooks/index.js')
+  return createHookSystem(config, hooks, logger, metrics?.hooks)
+}
+
 export async function createTuskEngine(
   input: ConfigInput | Config,
   options: ServerOptions = {},
@@ -61,9 +107,9 @@ export async function createTuskEngine(
   const logger = options.logger ?? createLogger(config)
   const store = await createStore(config)
   const locker = createLocker(config, logger)
-  const access = await createAccessControl(config, logger)
+  const access = await accessControlFor(config, logger)
   const metrics = config.metrics ? createMetrics() : undefined
-  const hookSystem = createHookSystem(config, options.hooks ?? {}, logger, metrics?.hooks)
+  const hookSystem = await hookSystemFor(config, options.hooks ?? {}, logger, metrics)
   const outbox = hookSystem.outbox
   if (outbox) metrics?.setOutboxCounts(() => outbox.counts())
   // The pre-access hook is one more authorizer, asked after the others.

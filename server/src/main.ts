@@ -4,16 +4,21 @@ import { redactSecrets, startupBanner } from './banner.js'
 import { runSupervisor, shouldSupervise } from './cluster/supervisor.js'
 import { ConfigError, HelpRequested, helpText, loadConfig } from './config/load.js'
 import { formatSize } from './config/units.js'
-import { hooksCommand } from './hooks/command.js'
 import { createLogger, isTerminal } from './log.js'
 import { startServer } from './server.js'
-import { tokenCommand } from './token-command.js'
 
 // The command line: read config (exit 2 when invalid), start, print the URL and effective config,
 // and stop gracefully on the first SIGTERM/SIGINT (at once on the second).
 async function main(): Promise<void> {
-  if (process.argv[2] === 'token') process.exit(await tokenCommand(process.argv.slice(3)))
-  if (process.argv[2] === 'hooks') process.exit(await hooksCommand(process.argv.slice(3)))
+  // Subcommands load their modules (jose, the hook outboxes) only when run: the server does without.
+  if (process.argv[2] === 'token') {
+    const { tokenCommand } = await import('./token-command.js')
+    process.exit(await tokenCommand(process.argv.slice(3)))
+  }
+  if (process.argv[2] === 'hooks') {
+    const { hooksCommand } = await import('./hooks/command.js')
+    process.exit(await hooksCommand(process.argv.slice(3)))
+  }
   let config: ReturnType<typeof loadConfig>
   try {
     config = loadConfig()
