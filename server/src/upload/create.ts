@@ -8,6 +8,7 @@ import { askBeforeCreate } from './creation-hooks.js'
 import { declareEnd } from './declare-length.js'
 import { authenticate, type CoreDeps } from './deps.js'
 import { finishWithHooks } from './finish-hooks.js'
+import { type HeldLocks, lockUploads } from './locks.js'
 import { encodeRepresentationDigests, verifyRepresentation } from './representation-digest.js'
 import type { CreateInput, OperationContext } from './types.js'
 
@@ -68,6 +69,7 @@ export async function createUpload(
   const body = input.body
   const limit = body ? bodyLimit(body.length, upload, maxSize) : 0
   let staged: StagedChunk | undefined
+  let locks: HeldLocks | undefined
   try {
     if (body && input.verification) {
       staged = await receiveVerifiedChunk(body.stream, {
@@ -77,7 +79,11 @@ export async function createUpload(
         signal: ctx.signal,
       })
     }
-    // No lock: the id is new and random, and nobody can name it before this operation gives it out.
+    // The id is new and random, so nobody can name it before this operation gives it out: no lock,
+    // unless the protocol gives it out before the body is stored (the draft's 104). Then a request on
+    // it (a client resuming a creation it saw cut) waits until what arrived is stored, and never reads
+    // an offset that the creation is still moving.
+    if (ctx.onCreated && body) locks = await lockUploads(deps.locker, [upload.id], ctx.signal)
     await datastore.create(upload)
     await deps.events.created?.(upload, ctx.request)
     ctx.onCreated?.(upload)
@@ -90,6 +96,7 @@ export async function createUpload(
     if (input.lengthFromBody && (!body || body.stream.complete)) await declareEnd(deps, upload)
     if (isComplete(upload)) await verifyRepresentation(deps, upload)
   } finally {
+    await locks?.release()
     await staged?.discard()
   }
   if (upload.offset > 0) await deps.events.progress?.(upload, ctx.request)

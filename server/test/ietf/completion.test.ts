@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { bytes } from '../../../test-support/bytes.js'
 import { redisUrl, s3Bucket, s3Settings } from '../../../test-support/services.js'
 import { useTusk } from '../../../test-support/tusk.js'
+import { until } from '../../../test-support/until.js'
 
 // How a draft upload completes: with a Repr-Digest (RFC 9530) checked over the whole upload, and with
 // Upload-Complete: ?1 on a body that declares no length at all (chunked), against a real Tusk.
@@ -236,7 +237,7 @@ describe.each(stores)('draft completion, %s', (_name, config) => {
     )
     expect(cut).toBe('cut')
     // The client never got an answer (nor, on Node 20, a 104): the upload's id comes from the created event.
-    expect(created.length).toBe(before + 1)
+    await until(async () => created.length === before + 1, 10_000, 'the cut creation to create its upload')
     const location = `${tusk.server.url}/${created.at(-1)}`
     const state = await head(location)
     expect(state.status).toBe(204)
