@@ -82,6 +82,7 @@ describe('tus core: strict rules @tus/server alone gets wrong', () => {
       'checksum',
       'checksum-trailer',
       'concatenation',
+      'concatenation-unfinished',
     ])
   })
 
