@@ -9,7 +9,9 @@
 #     authentication (jose's WebCrypto differs between lines); the IETF resumable-uploads handlers,
 #     whose 104 informational response needs res.writeInformation (feature-detected: Node 24 and 26
 #     have it, Node 20 does not, so only these lines test that path)
-#   - the conformance suite's own tests (the suite run against Tusk is in test/install below)
+#   - the conformance suite's own tests (the suite run against Tusk is in test/install below), and
+#     its ietf group against Tusk on the file store (tusk-ietf.test.ts, a few seconds), which asserts
+#     that the two 104 checks pass on these lines
 #   - the SDK and the CLI
 #   - install from tarballs (tusk-server, tusk, tusk-conformance against the installed server, ESM
 #     import, type-check) and the deployment checks (image runtime stage, manifests, systemd unit)
@@ -44,6 +46,7 @@ EXCLUDE=(
   --exclude '**/dist/**'
   --exclude '**/parallel-1gib.test.ts'
   --exclude 'conformance-tests/test/tusk.test.ts'
+  --exclude 'conformance-tests/test/tusk-ietf-stores.test.ts'
   --exclude 'client-sdk/test/browser.test.ts'
   --exclude 'client-sdk/test/cli-terminal.test.ts'
 )

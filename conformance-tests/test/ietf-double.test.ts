@@ -81,6 +81,26 @@ describe('a double that cannot send interim answers', () => {
   })
 })
 
+describe('a double that verifies no digests and limits no size (both optional in the draft)', () => {
+  it('gets the digest and max-size checks reported not applicable, never failed', async () => {
+    const double = await startIetfDouble([], { verifiesDigests: false, limitsSize: false })
+    try {
+      const report = await runConformance({ url: double.url, only: ['ietf'], ietf: 9 })
+      const notPassed = report.results
+        .filter((r) => r.status !== 'pass')
+        .map((r) => `${r.status} ${r.id}: ${r.reason?.split(':', 2).join(':')}`)
+      expect(notPassed).toEqual([
+        'skip ietf.digest.content-verified: not applicable: an append whose Content-Digest does not match its content got 204',
+        'skip ietf.digest.repr-verified: not applicable: uploads with a wrong Repr-Digest completed (append 204, creation 201)',
+        'skip ietf.limit.max-size-refused: not applicable: OPTIONS advertises no max-size (Upload-Limit',
+        'skip ietf.limit.413-upload-limit: not applicable: OPTIONS advertises no max-size (Upload-Limit',
+      ])
+    } finally {
+      await double.close()
+    }
+  })
+})
+
 describe('every injected draft defect is caught by exactly the checks written for it', () => {
   it.each(Object.keys(IETF_DEFECTS) as IetfDefect[])('%s', async (defect) => {
     const double = await startIetfDouble([defect])

@@ -29,6 +29,10 @@ const DIGEST_ALGORITHMS: Record<string, string> = { 'sha-256': 'sha256', 'sha-51
 export interface IetfDoubleOptions {
   /** Send 104 Upload Resumption Supported on creation (a correct server may be unable to). Default true. */
   send104?: boolean
+  /** Verify Content-Digest and Repr-Digest (RFC 9530 lets a server ignore both). Default true. */
+  verifiesDigests?: boolean
+  /** Enforce and advertise max-size in Upload-Limit (the draft makes every limit optional). Default true. */
+  limitsSize?: boolean
 }
 
 class Refusal extends Error {
@@ -79,6 +83,7 @@ export async function startIetfDouble(defects: IetfDefect[] = [], options: IetfD
 
   /** A digest field (RFC 9530) as [algorithm, bytes] of its first sha-256/sha-512 member. */
   function digestOf(req: IncomingMessage, name: string): [string, Buffer] | undefined {
+    if (options.verifiesDigests === false) return undefined
     const value = req.headers[name]
     if (typeof value !== 'string') return undefined
     try {
@@ -105,7 +110,7 @@ export async function startIetfDouble(defects: IetfDefect[] = [], options: IetfD
 
   const limit = (version: number) =>
     serializeDictionary({
-      'max-size': MAX_SIZE,
+      ...(options.limitsSize === false ? {} : { 'max-size': MAX_SIZE }),
       'min-size': 0,
       [version === 6 || has('expiresIn9') ? 'expires' : 'max-age']: LIFETIME,
     })
@@ -164,7 +169,8 @@ export async function startIetfDouble(defects: IetfDefect[] = [], options: IetfD
         throw inconsistent(length, sent)
     }
     if (complete && sent !== undefined) length = sent
-    if (length !== undefined && length > MAX_SIZE && !has('ignoresMaxSize'))
+    const limited = options.limitsSize !== false && !has('ignoresMaxSize')
+    if (length !== undefined && length > MAX_SIZE && limited)
       throw new Refusal(
         413,
         { title: `length ${length} above max-size ${MAX_SIZE}` },
