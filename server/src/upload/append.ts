@@ -94,7 +94,7 @@ export async function appendToUpload(
       await declareEnd(deps, upload)
     }
     // Checked under the lock, so nobody reads the upload as complete before it is verified.
-    if (!wasComplete && isComplete(upload)) await verifyRepresentation(deps, upload)
+    if (!wasComplete && isComplete(upload)) await verifyRepresentation(deps, upload, ctx, input.offset)
   } finally {
     clearTimeout(drain)
     await locks.release()

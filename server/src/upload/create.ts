@@ -94,7 +94,7 @@ export async function createUpload(
     }
     // All of the upload in this request, without a length: it is as long as the body, if it all came.
     if (input.lengthFromBody && (!body || body.stream.complete)) await declareEnd(deps, upload)
-    if (isComplete(upload)) await verifyRepresentation(deps, upload)
+    if (isComplete(upload)) await verifyRepresentation(deps, upload, ctx, 0)
   } finally {
     await locks?.release()
     await staged?.discard()

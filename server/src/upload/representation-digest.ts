@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto'
-import type { Upload } from '@tus/utils'
+import { Upload } from '@tus/utils'
 import { ERR } from '../errors.js'
 import { reprDigestOf } from '../model/record.js'
 import type { CoreDeps } from './deps.js'
+import type { OperationContext } from './types.js'
 
 // Digests of a whole upload (RFC 9530 Repr-Digest, sent by the draft protocol's creation), checked
 // once the upload is complete. A running hash cannot follow an upload cheaply: its bytes arrive over
@@ -40,9 +41,15 @@ export function representationDigestsOf(upload: Pick<Upload, 'metadata'>): Repre
  * Checks a just-completed upload against the Repr-Digest it was created with (nothing to do without
  * one). On a mismatch the upload is deleted, since no part of it can be trusted and it has no bytes
  * left to resume with, and the request answers 400 ERR_REPR_DIGEST_MISMATCH: it is never finished
- * (no pre-finish hook, no finished event, no download).
+ * (no pre-finish hook, no finished event, no download). The event sink is told it was terminated,
+ * as it stood before this request (`acknowledged` bytes, unfinished), so hooks and metrics agree.
  */
-export async function verifyRepresentation(deps: CoreDeps, upload: Upload): Promise<void> {
+export async function verifyRepresentation(
+  deps: CoreDeps,
+  upload: Upload,
+  ctx: OperationContext,
+  acknowledged: number,
+): Promise<void> {
   const expected = representationDigestsOf(upload)
   if (!expected) return
   const hashes = [...expected.keys()].map((algorithm) => [algorithm, createHash(algorithm)] as const)
@@ -54,5 +61,16 @@ export async function verifyRepresentation(deps: CoreDeps, upload: Upload): Prom
   if (differing.length === 0) return
   // A failed removal is the request's answer instead (a 5xx): the upload must not be called deleted.
   await (deps.store.terminate ? deps.store.terminate(upload.id) : deps.store.datastore.remove(upload.id))
+  await deps.events.terminated?.(
+    new Upload({
+      id: upload.id,
+      size: upload.size,
+      offset: acknowledged,
+      metadata: upload.metadata,
+      creation_date: upload.creation_date,
+      storage: upload.storage,
+    }),
+    ctx.request,
+  )
   throw ERR.REPR_DIGEST_MISMATCH(`${differing.map(([algorithm]) => algorithm).join(', ')} differs`)
 }

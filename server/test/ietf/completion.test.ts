@@ -85,7 +85,13 @@ const stores = [
 
 describe.each(stores)('draft completion, %s', (_name, config) => {
   const created: string[] = []
-  const tusk = useTusk(config(), { events: { created: (upload) => void created.push(upload.id) } })
+  const terminated: { id: string; offset: number }[] = []
+  const tusk = useTusk(config(), {
+    events: {
+      created: (upload) => void created.push(upload.id),
+      terminated: (upload) => void terminated.push({ id: upload.id, offset: upload.offset }),
+    },
+  })
 
   const head = (url: string) => fetch(url, { method: 'HEAD', headers: draft })
   const download = async (url: string) => Buffer.from(await (await fetch(url)).arrayBuffer())
@@ -144,6 +150,8 @@ describe.each(stores)('draft completion, %s', (_name, config) => {
         expect(((await last.json()) as { code: string }).code).toBe('ERR_REPR_DIGEST_MISMATCH')
         expect((await head(url)).status).toBe(404)
         expect((await fetch(url)).status).toBe(404)
+        // Reported as terminated, unfinished as it stood before the failed completion.
+        expect(terminated).toContainEqual({ id: url.split('/').pop(), offset: 30_000 })
       }
     }
   })
