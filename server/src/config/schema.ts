@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { STANDARD_RETRY_SCHEDULE } from '../hooks/delivery.js'
+import { STANDARD_RETRY_SCHEDULE } from '../hooks/retry-schedule.js'
 import { DEFAULT_HOOK_EVENTS, HOOK_TYPES } from '../hooks/types.js'
 import { parseDuration, parseSize } from './units.js'
 

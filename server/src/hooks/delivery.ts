@@ -4,8 +4,7 @@ import { postSigned } from './http-endpoint.js'
 import type { Claimed, Outbox } from './outbox/types.js'
 import type { HookMetrics } from './types.js'
 
-/** Standard Webhooks' suggested schedule after the first attempt: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h. */
-export const STANDARD_RETRY_SCHEDULE = ['5s', '5m', '30m', '2h', '5h', '10h', '14h', '20h', '24h']
+export { STANDARD_RETRY_SCHEDULE } from './retry-schedule.js'
 
 /** Deliveries in flight at once (per process): enough to keep a receiver busy, not to flood it. */
 const MAX_IN_FLIGHT = 32
