@@ -15,12 +15,10 @@ const CHECKS_OF_104 = ['ietf.104.content', 'ietf.creation.interrupted-resumable'
 
 /**
  * Tusk's known deviations from the ietf group (the target is none), with why; listed so a
- * regression fails and so does a fix, until this list is updated.
- * - limit.413-upload-limit: Tusk's 413 for a creation above max-size (ERR_TOO_LARGE as problem
- *   details) carries no Upload-Limit, which the draft requires of a 413 caused by the upload limits.
- *   The fix is in server/src/ietf (outside this suite).
+ * regression fails and so does a fix, until this list is updated. None since Tusk's 413 carries
+ * Upload-Limit (server/src/ietf/dispatch.ts).
  */
-const KNOWN_FAILURES = ['ietf.limit.413-upload-limit']
+const KNOWN_FAILURES: string[] = []
 
 function expectedSkips(version: IetfVersion): string[] {
   return [...(version === 9 ? [] : ['ietf.offset.get-in-9']), ...(nodeSends104 ? [] : CHECKS_OF_104)].sort()

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { ERR } from '../errors.js'
 import { resolveTarget } from '../tus/routing.js'
-import type { IetfContext, IetfHandler } from './context.js'
+import { type IetfContext, type IetfHandler, uploadLimit } from './context.js'
 import { integerField } from './fields.js'
 import { handleAppend } from './handlers/append.js'
 import { handleCancel } from './handlers/cancel.js'
@@ -47,7 +47,7 @@ export function createIetfProtocol(deps: IetfContext): IetfProtocol {
         }
         await route.handler(deps, { req, res, target, version })
       } catch (error) {
-        sendProblem(req, res, error, deps.logger)
+        sendProblem(req, res, error, deps.logger, () => uploadLimit(deps, version))
       }
     },
   }

@@ -27,7 +27,17 @@ export function problem<E extends Error>(error: E, more: ProblemExtras): E {
   return error
 }
 
-export function sendProblem(req: IncomingMessage, res: ServerResponse, error: unknown, logger: Logger): void {
+/**
+ * Answers an error as problem details. `limits` (Upload-Limit) goes on a 413: "the server SHOULD
+ * include the Upload-Limit header field" when it refuses content for exceeding its limits.
+ */
+export function sendProblem(
+  req: IncomingMessage,
+  res: ServerResponse,
+  error: unknown,
+  logger: Logger,
+  limits?: () => string,
+): void {
   let tuskError = toTuskError(error, logger, req)
   // tus's 460 for a failed checksum is not an HTTP status the draft knows: a failed Content-Digest is 400.
   if (tuskError.code === 'ERR_CHECKSUM_MISMATCH') tuskError = ERR.DIGEST_MISMATCH(undefined, { cause: error })
@@ -54,6 +64,7 @@ export function sendProblem(req: IncomingMessage, res: ServerResponse, error: un
   res.setHeader('Content-Length', String(Buffer.byteLength(body)))
   for (const [name, value] of Object.entries({ ...tuskError.headers, ...more.headers }))
     res.setHeader(name, value)
+  if (tuskError.status === 413 && limits) res.setHeader('Upload-Limit', limits())
   if (!req.complete) res.setHeader('Connection', 'close')
   res.end(body)
 }
