@@ -39,8 +39,8 @@ const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'
  * than `fetch`: no WHATWG streams per request, and a dispatcher that keeps connections alive.
  */
 export async function postSigned(url: string, options: PostOptions): Promise<Outcome> {
-  // A blocking hook's whole exchange is bounded (the client waits for it); a non-blocking delivery
-  // only needs its answer's head within the timeout (undici's own timers: no AbortSignal per attempt).
+  if (!options.readBody && options.dispatcher) return postForStatus(url, options, options.dispatcher)
+  // A blocking hook's whole exchange is bounded (the client waits for it).
   const signal = options.readBody ? AbortSignal.timeout(options.timeoutMs) : undefined
   const timedOut = `did not answer within ${options.timeoutMs} ms`
   let response: Dispatcher.ResponseData
@@ -101,6 +101,89 @@ export async function postSigned(url: string, options: PostOptions): Promise<Out
     reason,
     ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
   }
+}
+
+/** An answer's body past this is not read: the connection is closed instead of reused. */
+const DISCARD_LIMIT = 64 * 1024
+
+/**
+ * A delivery whose answer's status is all that matters, through undici's `dispatch` with a handler:
+ * no response stream, promise chain or AbortSignal per attempt (33 vs 55 µs of CPU per 1 KiB POST
+ * on loopback). The answer's head must come within the timeout, and its body must not stall longer.
+ */
+function postForStatus(url: string, options: PostOptions, dispatcher: Dispatcher): Promise<Outcome> {
+  const target = new URL(url)
+  return new Promise<Outcome>((resolve) => {
+    let status = 0
+    let retryAfterValue: string | null = null
+    let received = 0
+    let abort: ((reason?: Error) => void) | undefined
+    const outcome = (): Outcome => {
+      if (status >= 200 && status < 300) return { ok: true, status, text: '' }
+      if (status === 410) return { ok: false, retryable: false, gone: true, reason: 'answered 410 Gone' }
+      const retryAfterMs = retryAfter(retryAfterValue)
+      return {
+        ok: false,
+        retryable: true,
+        gone: false,
+        reason:
+          status >= 300 && status < 400
+            ? `answered a redirect (${status}), not followed`
+            : `answered ${status}`,
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      }
+    }
+    dispatcher.dispatch(
+      {
+        origin: target.origin,
+        path: `${target.pathname}${target.search}`,
+        method: 'POST',
+        body: options.body,
+        headersTimeout: options.timeoutMs,
+        bodyTimeout: options.timeoutMs,
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'tusk-hooks',
+          ...signedHeaders(options.sign, options.id, options.body),
+        },
+      },
+      {
+        onConnect(abortRequest: (reason?: Error) => void) {
+          abort = abortRequest
+        },
+        onHeaders(statusCode: number, rawHeaders: Buffer[]) {
+          status = statusCode
+          for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+            if (String(rawHeaders[i]).toLowerCase() === 'retry-after')
+              retryAfterValue = String(rawHeaders[i + 1])
+          }
+          return true
+        },
+        onData(chunk: Buffer) {
+          received += chunk.length
+          if (received > DISCARD_LIMIT) abort?.(new Error('answer too large'))
+          return true
+        },
+        onComplete() {
+          resolve(outcome())
+        },
+        onError(error: Error) {
+          // The status was known when a too-large answer was cut off: it decides.
+          if (status !== 0 && received > DISCARD_LIMIT) return resolve(outcome())
+          resolve({
+            ok: false,
+            retryable: true,
+            gone: false,
+            reason: TIMEOUT_CODES.has(codeOf(error) ?? '')
+              ? `did not answer within ${options.timeoutMs} ms`
+              : status !== 0
+                ? 'answer was cut off'
+                : `is unreachable (${causeOf(error)})`,
+          })
+        },
+      },
+    )
+  })
 }
 
 /** The answer's body is not wanted: read a little of it so the connection can be reused, else drop it. */
