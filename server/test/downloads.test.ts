@@ -53,6 +53,39 @@ describe('downloads of finished uploads', async () => {
     expect((await send(url, { headers: { 'If-None-Match': String(headers.etag) } })).status).toBe(304)
   })
 
+  it('answers 304 to an If-None-Match list, a weak tag or "*" holding the ETag, and 200 to another tag', async () => {
+    const url = await finished(data)
+    const etag = String((await send(url)).headers.etag)
+    for (const ifNoneMatch of [`"other", ${etag}`, `W/${etag}`, '*']) {
+      const reply = await send(url, { headers: { 'If-None-Match': ifNoneMatch } })
+      expect(reply.status, ifNoneMatch).toBe(304)
+      expect(reply.body.length).toBe(0)
+    }
+    expect((await send(url, { headers: { 'If-None-Match': '"other"' } })).status).toBe(200)
+  })
+
+  it('answers 304 to If-Modified-Since at or after Last-Modified, and 200 before it', async () => {
+    const url = await finished(data)
+    const lastModified = String((await send(url)).headers['last-modified'])
+    expect((await send(url, { headers: { 'If-Modified-Since': lastModified } })).status).toBe(304)
+    const before = new Date(Date.parse(lastModified) - 60_000).toUTCString()
+    const reply = await send(url, { headers: { 'If-Modified-Since': before } })
+    expect(reply.status).toBe(200)
+    expect(sha256(reply.body)).toBe(sha256(data))
+  })
+
+  it('honours If-Range with the Last-Modified date, and sends everything for an older date', async () => {
+    const url = await finished(data)
+    const lastModified = String((await send(url)).headers['last-modified'])
+    const current = await send(url, { headers: { Range: 'bytes=0-9', 'If-Range': lastModified } })
+    expect(current.status).toBe(206)
+    expect(current.body.equals(data.subarray(0, 10))).toBe(true)
+    const older = new Date(Date.parse(lastModified) - 60_000).toUTCString()
+    const stale = await send(url, { headers: { Range: 'bytes=0-9', 'If-Range': older } })
+    expect(stale.status).toBe(200)
+    expect(stale.body.length).toBe(data.length)
+  })
+
   it('does not serve an unfinished upload', async () => {
     const url = await createUpload(server.url, 10)
     await patch(url, 0, Buffer.from('abc'))

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
 import contentDisposition from 'content-disposition'
+import fresh from 'fresh'
 import parseRange from 'range-parser'
 import { ERR } from '../../errors.js'
 import { metadataText } from '../../model/record.js'
@@ -63,12 +64,14 @@ export const handleGet: TusHandler = async (tus, exchange) => {
     }),
   )
   res.setHeader('X-Content-Type-Options', 'nosniff')
+  const lastModified = object.lastModified.toUTCString()
   res.setHeader('ETag', object.etag)
-  res.setHeader('Last-Modified', object.lastModified.toUTCString())
+  res.setHeader('Last-Modified', lastModified)
   res.setHeader('Accept-Ranges', 'bytes')
   res.setHeader('Cache-Control', 'private, max-age=0, must-revalidate')
 
-  if (req.headers['if-none-match'] === object.etag) {
+  // RFC 9110 section 13.1.2/13.1.3: an If-None-Match list (weak comparison, "*"), else If-Modified-Since.
+  if (fresh(req.headers, { etag: object.etag, 'last-modified': lastModified })) {
     res.statusCode = 304
     res.end()
     return
@@ -99,9 +102,9 @@ export const handleGet: TusHandler = async (tus, exchange) => {
 
   let range: { start: number; end: number } | undefined
   const rangeHeader = req.headers.range
-  // If-Range with a stale validator means "send it all", per RFC 9110 section 13.1.5.
+  // If-Range with a stale validator (entity tag or date) means "send it all", per RFC 9110 section 13.1.5.
   const ifRange = req.headers['if-range']
-  if (rangeHeader && (ifRange === undefined || ifRange === object.etag)) {
+  if (rangeHeader && (ifRange === undefined || ifRange === object.etag || ifRange === lastModified)) {
     const ranges = parseRange(object.size, rangeHeader, { combine: true })
     if (ranges === -1) {
       throw ERR.RANGE_NOT_SATISFIABLE(undefined, { headers: { 'Content-Range': `bytes */${object.size}` } })
