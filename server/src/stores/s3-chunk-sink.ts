@@ -11,7 +11,8 @@ import { PassThrough, type Readable, type Writable } from 'node:stream'
 // receiving a part with sending it: a PATCH of one part used to be received whole into the temp file
 // first and only then sent, so S3 PATCHes took about receive + send time. The temp file is what
 // keeps a PATCH cut short whole: the streamed request is then aborted (S3 stores nothing of it) and
-// the bytes that did arrive are stored from the file, as the tail.
+// the bytes that did arrive are stored from the file, as the tail; and a streamed request that fails
+// (sent in one attempt: a consumed stream cannot be sent again) is sent again from the file.
 
 const FILE_BUFFER = 4 * 2 ** 20
 const SEND_BUFFER = 2 ** 20
@@ -65,10 +66,18 @@ export class ChunkSink {
     this.#file.on('error', () => {})
     if (send) {
       const body = new PassThrough({ highWaterMark: SEND_BUFFER })
+      // A request that failed may leave it destroyed under a write; the failure is reported by `sent`.
+      body.on('error', () => {})
       const abort = new AbortController()
       const sent = send(body, expected, abort.signal)
       this.#stream = { body, abort, sent }
-      this.#failed = sent.then(() => new Promise<never>(() => {}))
+      this.#failed = sent.then(
+        () => new Promise<never>(() => {}),
+        (error: unknown) => {
+          this.#sendFailed = true
+          throw error
+        },
+      )
     } else {
       this.#failed = new Promise<never>(() => {})
     }
@@ -85,22 +94,21 @@ export class ChunkSink {
 
   async write(data: Buffer): Promise<void> {
     this.received += data.length
-    await Promise.all([
-      writeTo(this.#file, data, this.#failed),
-      this.#stream ? writeTo(this.#stream.body, data, this.#failed) : undefined,
-    ])
+    const file = writeTo(this.#file, data, new Promise<never>(() => {}))
+    // Once the streamed request failed, the bytes only go to the file (finishStream() reports the
+    // failure; the part is then sent again from the file).
+    const sending =
+      this.#stream && !this.#sendFailed ? writeTo(this.#stream.body, data, this.#failed) : undefined
+    await Promise.all([file, sending?.catch(() => {})])
   }
 
-  /** The streamed part, once its last byte is in: resolves when S3 has stored it. */
+  #sendFailed = false
+
+  /** The streamed part, once its last byte is in: resolves when S3 has stored it, rejects if it was not. */
   async finishStream(): Promise<string | undefined> {
     if (!this.#stream) throw new Error('this chunk is not streamed')
     this.#stream.body.end()
-    try {
-      return await this.#stream.sent
-    } finally {
-      this.#file.destroy()
-      await this.discard()
-    }
+    return this.#stream.sent
   }
 
   /** Stops the streamed request (the chunk fell short of a part); S3 keeps nothing of it. */

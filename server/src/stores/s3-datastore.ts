@@ -1,5 +1,5 @@
 import { PassThrough, Readable } from 'node:stream'
-import type { CompletedPart, Part } from '@aws-sdk/client-s3'
+import { type CompletedPart, type Part, S3 } from '@aws-sdk/client-s3'
 import { type MetadataValue, type Options, S3Store } from '@tus/s3-store'
 import { ERRORS, StreamLimiter, TUS_RESUMABLE, Upload } from '@tus/utils'
 import { isPartial } from '../model/record.js'
@@ -32,6 +32,17 @@ async function* withTail(tail: Readable, size: number, body: Readable): AsyncGen
   if (read !== size) throw ERRORS.INVALID_OFFSET
   yield* body
 }
+
+/**
+ * S3 is down: it refuses connections, or accepted one and stopped answering (the client's socket
+ * timeout ended the request). Sending the part again would fail the same way, or wait as long again.
+ */
+function isUnreachable(error: unknown): boolean {
+  const { name, code } = (error ?? {}) as { name?: string; code?: string }
+  return name === 'TimeoutError' || code === 'ETIMEDOUT' || code === 'ECONNREFUSED'
+}
+
+const SILENT = { debug() {}, info() {}, warn() {}, error() {} }
 
 type LegacyBody = Readable & { transformToByteArray(): Promise<Uint8Array> }
 
@@ -75,10 +86,31 @@ export interface TuskS3StoreOptions extends Options {
 export class TuskS3Store extends S3Store {
   readonly #maxUploadSize: number
 
+  /**
+   * Sends streamed parts (ChunkSink). The SDK never retries a request with a streamed body (it cannot
+   * send it again); a streamed part that fails goes again from its temp file, through `client` and its
+   * retries. Its own client, because the SDK also prints a warning to the console for each such failure
+   * unless a logger is set, and an aborted part (a PATCH cut short) is no news worth a line.
+   */
+  readonly #streamClient: S3
+
   constructor(options: TuskS3StoreOptions) {
     const { maxUploadSize, ...rest } = options
     super(rest)
     this.#maxUploadSize = maxUploadSize
+    const { bucket: _bucket, ...clientConfig } = rest.s3ClientConfig
+    this.#streamClient = new S3({ ...clientConfig, maxAttempts: 1, logger: SILENT })
+  }
+
+  /** Both S3 clients (the second sends streamed parts), e.g. to trace their requests. */
+  get clients(): S3[] {
+    return [this.client, this.#streamClient]
+  }
+
+  /** Closes both S3 clients' connections. */
+  destroy(): void {
+    this.client.destroy()
+    this.#streamClient.destroy()
   }
 
   /** The S3 client, for Tusk's own reads (downloads, readiness) with the same settings. */
@@ -301,7 +333,7 @@ export class TuskS3Store extends S3Store {
     let permit: { release(): Promise<void> } | undefined
     const sendPart = (partNumber: number) => async (part: Readable, length: number, signal: AbortSignal) =>
       (
-        await this.client.uploadPart(
+        await this.#streamClient.uploadPart(
           {
             Bucket: this.bucket,
             Key: id,
@@ -338,7 +370,17 @@ export class TuskS3Store extends S3Store {
       const partNumber = nextPartNumber++
       position += full.received
       const work = full.streaming
-        ? full.finishStream().then(() => {})
+        ? full
+            .finishStream()
+            .then(
+              () => {},
+              async (error: unknown) => {
+                // Another part failed already, or S3 is down: the PATCH fails (503), no second try.
+                if (failure !== undefined || isUnreachable(error)) throw error
+                await this.uploadPart(metadata, await full.openFile(), partNumber)
+              },
+            )
+            .finally(() => full.discard())
         : full
             .openFile()
             .then((file) => this.uploadPart(metadata, file, partNumber))

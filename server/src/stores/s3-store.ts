@@ -61,7 +61,7 @@ export function createS3Store(config: S3StoreConfig): TuskStore {
   })
   const s3 = datastore.s3
   if (process.env.TUSK_S3_TRACE === '1') {
-    traceS3Requests(s3)
+    for (const client of datastore.clients) traceS3Requests(client)
     datastore.traceWrite = (phases) =>
       process.stderr.write(`s3-trace ${JSON.stringify({ command: 'write', ...phases, ok: true })}\n`)
   }
@@ -120,7 +120,7 @@ export function createS3Store(config: S3StoreConfig): TuskStore {
     pendingConcatenations: s3PendingConcatenations(s3, bucket),
     async close() {
       await cache?.close()
-      s3.destroy()
+      datastore.destroy()
     },
   }
 }

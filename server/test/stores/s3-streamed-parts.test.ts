@@ -49,15 +49,17 @@ describe('s3 store, PATCH bodies with a declared length', () => {
   beforeAll(async () => {
     bucket = await s3.createBucket('streamed')
     store = createS3Store(parseConfig({ store: 's3', s3Bucket: bucket, s3PartSize: 5 * MiB, ...s3.settings }))
-    ;(store.datastore as TuskS3Store).s3.middlewareStack.add(
-      (next, context) => async (args) => {
-        if (context.commandName === 'UploadPartCommand') {
-          partStarted.set((args.input as { PartNumber: number }).PartNumber, performance.now())
-        }
-        return next(args)
-      },
-      { step: 'initialize' },
-    )
+    for (const client of (store.datastore as TuskS3Store).clients) {
+      client.middlewareStack.add(
+        (next, context) => async (args) => {
+          if (context.commandName === 'UploadPartCommand') {
+            partStarted.set((args.input as { PartNumber: number }).PartNumber, performance.now())
+          }
+          return next(args)
+        },
+        { step: 'initialize' },
+      )
+    }
   })
   afterAll(async () => {
     await store.close()
@@ -131,5 +133,41 @@ describe('s3 store, PATCH bodies with a declared length', () => {
     expect(await store.datastore.write(patchBody(rest, rest.length, false), id, 3 * MiB)).toBe(data.length)
     expect(sha256(await readAll(await store.createReadStream(id)))).toBe(sha256(data))
     expect(await s3.listBucket(bucket, id)).toEqual([id, `${id}.info`])
+  })
+
+  it('sends a streamed part again from its temp file when the connection to S3 breaks mid-part', async () => {
+    const data = bytes(12 * MiB + 11, 75)
+    const id = await create(data.length)
+    // The streamed request of part 2 reads 1 MiB of its body, then its connection breaks.
+    let broken = 0
+    const streamClient = (store.datastore as TuskS3Store).clients[1]
+    streamClient?.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { PartNumber?: number; Body?: Readable }
+        if (
+          context.commandName === 'UploadPartCommand' &&
+          input.PartNumber === 2 &&
+          broken === 0 &&
+          input.Body
+        ) {
+          broken++
+          let read = 0
+          for await (const chunk of input.Body) {
+            read += (chunk as Buffer).length
+            if (read >= MiB) break
+          }
+          throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })
+        }
+        return next(args)
+      },
+      { step: 'initialize', name: 'breakPartTwoOnce' },
+    )
+    try {
+      expect(await store.datastore.write(patchBody(data, data.length, false), id, 0)).toBe(data.length)
+    } finally {
+      streamClient?.middlewareStack.remove('breakPartTwoOnce')
+    }
+    expect(broken).toBe(1)
+    expect(sha256(await readAll(await store.createReadStream(id)))).toBe(sha256(data))
   })
 })
