@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
@@ -74,6 +74,18 @@ describe('the file outbox (an append-only segment per process)', () => {
     expect(logFiles(dataDir)).toHaveLength(1) // the retry waits in the second outbox's segment
     const third = open(dataDir)
     expect((await third.counts()).pending).toBe(1)
+  })
+
+  it("another host's segment is left alone while its owner keeps it fresh, and taken over once stale", async () => {
+    const dataDir = tempDir()
+    open(dataDir) // creates the directories
+    // Containers sharing a volume may run as the same pid: the host name tells them apart.
+    const foreign = path.join(dataDir, '.hooks', 'log', `another-host~${process.pid}~abcdef~0.log`)
+    writeFileSync(foreign, `${JSON.stringify({ a: record(1) })}\n`)
+    expect(await open(dataDir).claimDue(10)).toEqual([])
+    const longAgo = new Date(Date.now() - 120_000)
+    utimesSync(foreign, longAgo, longAgo)
+    expect((await open(dataDir).claimDue(10)).map((c) => c.record.eventId)).toEqual(['msg_1'])
   })
 
   it('a segment past its size limit is compacted to the records not yet delivered', async () => {

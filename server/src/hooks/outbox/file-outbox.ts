@@ -11,13 +11,14 @@ import {
   unlink,
   writeFile,
 } from 'node:fs/promises'
+import { hostname } from 'node:os'
 import path from 'node:path'
 import type { Claimed, DeliveryRecord, Outbox } from './types.js'
 
 // The outbox of a single machine, in the data directory (".hooks" can never be an upload id):
-//   log/<pid>~<token>~<n>.log  each process's append-only segment: one JSON line per change
+//   log/<host>~<pid>~<token>~<n>.log  each process's append-only segment: one JSON line per change
 //                              ({"a":record} added, {"r":key,...} retry scheduled, {"d":key} done)
-//   log/h~<random>.log         a hand-off: dead letters `tusk-server hooks retry` put back, for any
+//   log/+handoff~<random>.log  a hand-off: dead letters `tusk-server hooks retry` put back, for any
 //                              running server to take
 //   dead/<key>.json            given up after the last retry
 //   disabled/<hash of url>     endpoints that answered 410
@@ -88,7 +89,9 @@ export function createFileOutbox(dataDir: string, staleClaimMs: number): Outbox 
   }
   for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true })
   const token = randomBytes(6).toString('hex')
-  const ownPrefix = `${process.pid}~${token}~`
+  // The host name too: containers sharing a volume may all run as pid 1.
+  const host = hostname().replace(/[^A-Za-z0-9.-]/g, '_')
+  const ownPrefix = `${host}~${process.pid}~${token}~`
 
   const live = new Map<string, Entry>()
   /** Keys due now, oldest first (a key may be stale: checked when taken). */
@@ -190,9 +193,10 @@ export function createFileOutbox(dataDir: string, staleClaimMs: number): Outbox 
     return true
   }
 
-  const isAlive = (pid: number, mtimeMs: number, now: number) => {
-    if (pid === process.pid) return false // another token of this pid: checked against liveTokens
+  const isAlive = (segmentHost: string, pid: number, mtimeMs: number, now: number) => {
+    // Its owner refreshes the mtime every HEARTBEAT_MS: long silent, it is gone (on any host).
     if (now - mtimeMs > staleClaimMs) return false
+    if (segmentHost !== host) return true // another machine or container: its pids are not ours
     try {
       process.kill(pid, 0)
       return true
@@ -204,11 +208,12 @@ export function createFileOutbox(dataDir: string, staleClaimMs: number): Outbox 
   /** Whether a segment file belongs to nobody alive (a dead process, or a hand-off). */
   async function orphaned(name: string, now: number) {
     if (name.startsWith(ownPrefix) || !name.endsWith('.log')) return false
-    if (name.startsWith('h~')) return true
-    const [pid, owner] = name.split('~', 2)
-    if (Number(pid) === process.pid) return !liveTokens.has(owner ?? '')
+    if (name.startsWith('+handoff~')) return true
+    const [segmentHost = '', pid, owner = ''] = name.split('~', 3)
+    // Another outbox of this very process (or of an earlier process that had this pid here).
+    if (segmentHost === host && Number(pid) === process.pid) return !liveTokens.has(owner)
     const info = await stat(path.join(dirs.log, name)).catch(() => undefined)
-    return info !== undefined && !isAlive(Number(pid), info.mtimeMs, now)
+    return info !== undefined && !isAlive(segmentHost, Number(pid), info.mtimeMs, now)
   }
 
   /** Takes a segment over: renamed to this process first (one taker wins), re-logged, removed. */
@@ -374,7 +379,7 @@ export function createFileOutbox(dataDir: string, staleClaimMs: number): Outbox 
       // One hand-off segment, durable before the dead letters go: a running server takes it over.
       const now = Date.now()
       const lines = chosen.map((r) => addLine({ ...r, attempts: 0 }, now)).join('')
-      await writeAtomically(path.join(dirs.log, `h~${randomBytes(8).toString('hex')}.log`), lines)
+      await writeAtomically(path.join(dirs.log, `+handoff~${randomBytes(8).toString('hex')}.log`), lines)
       for (const record of chosen) await unlink(path.join(dirs.dead, `${record.key}.json`)).catch(() => {})
       lastScan = 0 // a server retrying through its own outbox takes it over on its next look
       return chosen.length
