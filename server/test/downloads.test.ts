@@ -62,6 +62,9 @@ describe('downloads of finished uploads', async () => {
       expect(reply.body.length).toBe(0)
     }
     expect((await send(url, { headers: { 'If-None-Match': '"other"' } })).status).toBe(200)
+    // fetch() sends Cache-Control: no-cache with every conditional request; that is for caches.
+    const fromFetch = await fetch(url, { headers: { 'If-None-Match': etag } })
+    expect(fromFetch.status).toBe(304)
   })
 
   it('answers 304 to If-Modified-Since at or after Last-Modified, and 200 before it', async () => {

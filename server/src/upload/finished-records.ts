@@ -14,6 +14,10 @@ export class FinishedRecords {
 
   constructor(private readonly capacity: number) {}
 
+  has(id: string): boolean {
+    return this.#entries.has(id)
+  }
+
   /** The kept record of `id` if `object` is still what it was kept with. */
   get(id: string, object: StoredObject): Upload | undefined {
     const entry = this.#entries.get(id)

@@ -33,6 +33,17 @@ export async function readUploadState(deps: CoreDeps, id: string, ctx: Operation
   return upload
 }
 
+/**
+ * A download of an unfinished final upload whose partials are all finished: its assembly was lost
+ * or cut short (a crash), so it is assembled now, and served only once every byte is there.
+ */
+async function assembledFinal(deps: CoreDeps, upload: Upload, ctx: OperationContext): Promise<Upload> {
+  if (!isFinal(upload) || !deps.store.pendingConcatenations) throw ERR.NOT_FINISHED()
+  const result = await assembleIfReady(deps, upload.id, ctx).catch(() => undefined)
+  if (result?.state !== 'assembled') throw ERR.NOT_FINISHED()
+  return result.final
+}
+
 // One set of kept records per upload core (its deps object), created on its first download.
 const finishedRecords = new WeakMap<CoreDeps, FinishedRecords>()
 const KEPT_RECORDS = 5000
@@ -61,15 +72,16 @@ async function admitDownload(deps: CoreDeps, upload: Upload, ctx: OperationConte
 export async function openDownload(deps: CoreDeps, id: string, ctx: OperationContext): Promise<Download> {
   await authenticate(deps, ctx)
   const records = recordsOf(deps)
-  const known = await deps.store.stat(id).catch(() => undefined)
+  // Only an upload with a kept record is stat'ed first: any other costs no extra store request.
+  const known = records.has(id) ? await deps.store.stat(id).catch(() => undefined) : undefined
   const kept = known && records.get(id, known)
   if (known && kept) {
     await admitDownload(deps, kept, ctx)
     return downloadOf(deps, id, kept, known)
   }
-  const upload = await readUpload(deps, id)
+  let upload = await readUpload(deps, id)
   await admitDownload(deps, upload, ctx)
-  if (!isComplete(upload)) throw ERR.NOT_FINISHED()
+  if (!isComplete(upload)) upload = await assembledFinal(deps, upload, ctx)
   const object = await deps.store.stat(id)
   records.remember(id, upload, object)
   return downloadOf(deps, id, upload, object)

@@ -1,7 +1,6 @@
-import type { ServerResponse } from 'node:http'
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
 import contentDisposition from 'content-disposition'
-import fresh from 'fresh'
 import parseRange from 'range-parser'
 import { ERR } from '../../errors.js'
 import { metadataText } from '../../model/record.js'
@@ -39,6 +38,26 @@ function safeContentType(declared: string | undefined): string | undefined {
 }
 
 /**
+ * Whether the client already has this version (304): RFC 9110 section 13.1.2, If-None-Match with a
+ * list of entity tags, weak comparison and "*"; without it, section 13.1.3, If-Modified-Since at or
+ * after the last modification (HTTP dates have whole seconds). A request's Cache-Control: no-cache
+ * speaks to caches, not to the origin's evaluation (fetch() adds it to every conditional request),
+ * so it is not looked at: the `fresh` package, made for caches, would answer 200 to those.
+ */
+function notModified(headers: IncomingHttpHeaders, etag: string, lastModified: Date): boolean {
+  const noneMatch = headers['if-none-match']
+  if (noneMatch !== undefined) {
+    if (noneMatch.trim() === '*') return true
+    const opaque = (tag: string) => tag.replace(/^W\//, '')
+    return (noneMatch.match(/(?:W\/)?"[^"]*"/g) ?? []).some((tag) => opaque(tag) === opaque(etag))
+  }
+  const since = headers['if-modified-since']
+  if (since === undefined) return false
+  const at = Date.parse(since)
+  return Number.isFinite(at) && Math.floor(lastModified.getTime() / 1000) * 1000 <= at
+}
+
+/**
  * GET of a finished upload (not a tus method: a download): streams it with validators and single
  * byte ranges. Never loads the file, never lets a client that goes away take the process down
  * (pipeline errors end here).
@@ -70,8 +89,7 @@ export const handleGet: TusHandler = async (tus, exchange) => {
   res.setHeader('Accept-Ranges', 'bytes')
   res.setHeader('Cache-Control', 'private, max-age=0, must-revalidate')
 
-  // RFC 9110 section 13.1.2/13.1.3: an If-None-Match list (weak comparison, "*"), else If-Modified-Since.
-  if (fresh(req.headers, { etag: object.etag, 'last-modified': lastModified })) {
+  if (notModified(req.headers, object.etag, object.lastModified)) {
     res.statusCode = 304
     res.end()
     return
