@@ -41,6 +41,7 @@ export function createFileStore(options: { dataDir: string; uploadExpiry: number
       await access(directory, constants.W_OK)
     },
     terminate: (id) => datastore.remove(id),
+    appendVerified: (readable, id, offset, verify) => datastore.appendVerified(readable, id, offset, verify),
     declareLength: (id, size) => datastore.declareUploadLength(id, size),
     expirer: { expiryPeriod: options.uploadExpiry, deleteExpired: () => datastore.deleteExpired() },
     async close() {},

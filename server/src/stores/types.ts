@@ -55,10 +55,25 @@ export interface PendingConcatenations {
 }
 
 /**
+ * Appends a chunk that counts only once `verify` accepts it, writing its bytes once: in place, kept
+ * out of the upload's offset until verified (also across a crash of the process), and removed when
+ * `verify` throws or the body breaks off. `written()` streams the chunk back (for a digest named only
+ * after the body, in a trailer). Called under the upload's lock. Resolves with the new offset.
+ */
+export interface VerifiedAppender {
+  appendVerified(
+    readable: Readable,
+    id: string,
+    offset: number,
+    verify: (written: () => Readable) => Promise<void>,
+  ): Promise<number>
+}
+
+/**
  * A store as Tusk sees it: the @tus DataStore that the upload core creates, reads and writes
  * uploads through, plus downloads and readiness, plus the optional capabilities above.
  */
-export interface TuskStore extends Partial<Terminator & LengthDeferrer & Concatenator> {
+export interface TuskStore extends Partial<Terminator & LengthDeferrer & Concatenator & VerifiedAppender> {
   readonly kind: string
   readonly datastore: DataStore
   /** Size, modification time and entity tag of a finished upload. Throws ERR.NOT_FOUND. */

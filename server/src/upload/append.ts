@@ -3,7 +3,7 @@ import { ERR } from '../errors.js'
 import { grantedMaxSize, isComplete, isFinal, isPartial } from '../model/record.js'
 import { assembleWaitingFinals } from './assemble-pending.js'
 import { bodyLimit, writeBody } from './body.js'
-import { receiveVerifiedChunk } from './checksum/verified-chunk.js'
+import { appendVerifiedInPlace, receiveVerifiedChunk } from './checksum/verified-chunk.js'
 import { effectiveMaxSize } from './create.js'
 import { declare, declareEnd } from './declare-length.js'
 import { accessibleUpload, authorizeBeforeLock, type CoreDeps } from './deps.js'
@@ -64,7 +64,21 @@ export async function appendToUpload(
       { offset: upload.offset, size: declared ?? upload.size },
       maxSize,
     )
-    if (input.verification) {
+    if (input.verification && deps.store.appendVerified) {
+      // Written once, in place, counted only once verified (the store keeps that across a crash).
+      upload.offset = await appendVerifiedInPlace(
+        { appendVerified: deps.store.appendVerified },
+        input.body.stream,
+        {
+          id: upload.id,
+          offset: upload.offset,
+          verification: input.verification,
+          limit,
+          signal: receiving.signal,
+        },
+      )
+      if (declared !== undefined) await declare(deps, upload, declared)
+    } else if (input.verification) {
       const staged = await receiveVerifiedChunk(input.body.stream, {
         directory: deps.stagingDirectory,
         verification: input.verification,

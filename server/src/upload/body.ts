@@ -18,6 +18,7 @@ import { ERR } from '../errors.js'
  */
 export class RequestBody extends StreamLimiter {
   #received = 0
+  #observer: ((chunk: Buffer) => void) | undefined
   readonly #req: IncomingMessage
   readonly #signal: AbortSignal
   readonly #onStop: 'end' | 'fail'
@@ -57,7 +58,13 @@ export class RequestBody extends StreamLimiter {
       this.destroy(ERR.TOO_LARGE('the body is larger than the upload'))
       return
     }
+    this.#observer?.(chunk)
     if (!this.push(chunk)) this.#req.pause()
+  }
+
+  /** Sees every chunk as it is accepted (a running digest), without taking it from the reader. */
+  observe(observer: (chunk: Buffer) => void): void {
+    this.#observer = observer
   }
 
   override _read(): void {

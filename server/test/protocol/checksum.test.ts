@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { readdir } from 'node:fs/promises'
+import { readdir, readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import zlib from 'node:zlib'
 import { describe, expect, it } from 'vitest'
@@ -100,11 +100,18 @@ describe('checksum extension', () => {
     )
   })
 
-  it('leaves no staged chunk behind after accepting or rejecting', async () => {
+  it('leaves no staged chunk and no unverified bytes behind after accepting or rejecting', async () => {
     const url = await create(ctx.server, { 'Upload-Length': '5' })
+    const id = url.split('/').pop() as string
     await patch(url, 0, 'abcde', { 'Upload-Checksum': `md5 ${sum('md5', 'zzzzz')}` })
+    // The refused chunk was written in place and cut off again: the data file is empty.
+    expect((await stat(path.join(ctx.server.dataDir, id))).size).toBe(0)
     await patch(url, 0, 'abcde', { 'Upload-Checksum': `md5 ${sum('md5', 'abcde')}` })
-    expect(await readdir(path.join(ctx.server.dataDir, '.tmp'))).toEqual([])
+    expect(await readFile(path.join(ctx.server.dataDir, id), 'utf8')).toBe('abcde')
+    const record = JSON.parse(await readFile(path.join(ctx.server.dataDir, `${id}.json`), 'utf8'))
+    expect(record).not.toHaveProperty(['tusk.unverifiedFrom'])
+    const staged = await readdir(path.join(ctx.server.dataDir, '.tmp')).catch(() => [])
+    expect(staged).toEqual([])
   })
 
   it('answers 413 to a checksum PATCH beyond the upload length and leaves the upload unchanged', async () => {

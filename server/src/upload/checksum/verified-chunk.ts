@@ -7,6 +7,7 @@ import path from 'node:path'
 import { type Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { ERR } from '../../errors.js'
+import type { VerifiedAppender } from '../../stores/types.js'
 import { RequestBody } from '../body.js'
 import {
   type ChunkVerification,
@@ -62,6 +63,44 @@ export async function receiveVerifiedChunk(
   }
 }
 
+/**
+ * Appends a chunk to verify through the store's own in-place write (VerifiedAppender): its bytes are
+ * written once, hashed on the way (or read back for a trailer's digest), and count only once
+ * verified. Rejects with 460/400/413 or the body's failure; the store has then removed the chunk.
+ */
+export async function appendVerifiedInPlace(
+  store: VerifiedAppender,
+  req: IncomingMessage,
+  options: {
+    id: string
+    offset: number
+    verification: ChunkVerification
+    limit: number
+    signal: AbortSignal
+  },
+): Promise<number> {
+  const { verification } = options
+  const known = 'now' in verification ? verification.now : undefined
+  const digest = known ? createDigest(known.algorithm) : undefined
+  // A chunk that did not arrive whole cannot be verified: stopping the body fails the append.
+  const body = new RequestBody(req, options.signal, 'fail', options.limit)
+  if (digest) body.observe((chunk) => digest.update(chunk))
+  try {
+    return await store.appendVerified(
+      body as unknown as Readable,
+      options.id,
+      options.offset,
+      async (written) => {
+        const expected = known ?? ('afterBody' in verification ? verification.afterBody() : undefined)
+        if (!expected) throw ERR.INVALID_CHECKSUM()
+        verifyDigest(expected, digest ? digest.digest() : await digestStream(written(), expected.algorithm))
+      },
+    )
+  } finally {
+    body.detach()
+  }
+}
+
 async function stage(
   req: IncomingMessage,
   options: { directory: string; limit: number; algorithm?: DigestAlgorithm; signal: AbortSignal },
@@ -105,10 +144,13 @@ async function stage(
 }
 
 /** A trailer names its algorithm only after the body: the staged bytes are hashed again then. */
-async function digestFile(file: string, algorithm: DigestAlgorithm): Promise<Buffer> {
+function digestFile(file: string, algorithm: DigestAlgorithm): Promise<Buffer> {
+  return digestStream(createReadStream(file, { highWaterMark: COMMIT_READ_SIZE }), algorithm)
+}
+
+async function digestStream(bytes: Readable, algorithm: DigestAlgorithm): Promise<Buffer> {
   const digest = createDigest(algorithm)
-  for await (const chunk of createReadStream(file, { highWaterMark: COMMIT_READ_SIZE }))
-    digest.update(chunk as Buffer)
+  for await (const chunk of bytes) digest.update(chunk as Buffer)
   return digest.digest()
 }
 
