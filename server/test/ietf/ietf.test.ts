@@ -219,6 +219,53 @@ describe('interop 9, 8 and 6 answered by one version table', () => {
     expect(unknown.status).toBe(412)
   })
 
+  it('answers content that runs past the upload length 400 inconsistent length, and counts none of it', async () => {
+    const created = await create(9, { 'Upload-Complete': '?0', 'Upload-Length': '10' })
+    const url = created.headers.get('location') as string
+    const append = (body: string | ReadableStream, extra: Record<string, string> = {}) =>
+      fetch(url, {
+        method: 'PATCH',
+        headers: { ...draft(9), ...PARTIAL, 'Upload-Offset': '0', 'Upload-Complete': '?0', ...extra },
+        body,
+        duplex: 'half',
+      } as RequestInit)
+    const tooLong = await append('0123456789abc')
+    expect(tooLong.status).toBe(400)
+    expect((await problemOf(tooLong)).type).toBe(
+      'https://iana.org/assignments/http-problem-types#inconsistent-upload-length',
+    )
+    expect((await fetch(url, { method: 'HEAD', headers: draft(9) })).headers.get('upload-offset')).toBe('0')
+    // The same without Content-Length (a chunked body): refused when it passes the length.
+    const chunked = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('0123456789abc'))
+        controller.close()
+      },
+    })
+    expect((await append(chunked)).status).toBe(400)
+    const head = await fetch(url, { method: 'HEAD', headers: draft(9) })
+    expect(Number(head.headers.get('upload-offset'))).toBeLessThanOrEqual(10)
+    expect(head.headers.get('upload-complete')).toBe('?0')
+  })
+
+  it('reads a draft request by the draft alone: tus fields mixed in are ignored, not obeyed', async () => {
+    const mixed = await create(9, {
+      'Upload-Complete': '?0',
+      'Upload-Length': '4',
+      'Tus-Resumable': '1.0.0',
+      'Upload-Defer-Length': '1',
+      'Upload-Metadata': 'filename dGVzdA==',
+    })
+    expect(mixed.status).toBe(201)
+    const url = mixed.headers.get('location') as string
+    const head = await fetch(url, { method: 'HEAD', headers: draft(9) })
+    expect(head.headers.get('upload-length')).toBe('4')
+    expect(head.headers.get('tus-resumable')).toBeNull()
+    // and a tus request cannot continue it (each protocol continues its own uploads)
+    const tusHead = await fetch(url, { method: 'HEAD', headers: { 'Tus-Resumable': '1.0.0' } })
+    expect(tusHead.status).toBe(409)
+  })
+
   it('refuses an append without Content-Type: application/partial-upload (415) and a missing Upload-Complete (400)', async () => {
     const created = await create(9, { 'Upload-Complete': '?0', 'Upload-Length': '3' })
     const url = created.headers.get('location') as string

@@ -40,6 +40,10 @@ export const handleAppend: IetfHandler = async (ietf, exchange) => {
   const known = state.size ?? declared
   if (state.size !== undefined && declared !== undefined && declared !== state.size)
     throw inconsistent(state.size, declared)
+  // Content that would run past the known length disagrees with it: the draft's inconsistent length (400),
+  // refused before a byte is read. A chunked body that runs past it is cut at the length (below).
+  if (!complete && sent !== undefined && known !== undefined && offset + sent > known)
+    throw inconsistent(known, offset + sent)
   if (complete) {
     if (sent !== undefined) {
       if (known !== undefined && known !== offset + sent) throw inconsistent(known, offset + sent)
@@ -69,6 +73,11 @@ export const handleAppend: IetfHandler = async (ietf, exchange) => {
         members: { 'expected-offset': current.offset, 'provided-offset': offset },
         headers: { 'Upload-Complete': '?0', 'Upload-Offset': serializeInteger(current.offset) },
       })
+    }
+    // With a known length, the only limit a body can exceed is that length (it is never above max-size).
+    if ((error as { code?: string }).code === 'ERR_TOO_LARGE' && known !== undefined) {
+      const current = await ietf.core.read(id, ctx).catch(() => state)
+      throw inconsistent(known, Math.max(known + 1, current.offset))
     }
     throw error
   }
