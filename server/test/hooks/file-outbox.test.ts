@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest'
@@ -86,6 +86,28 @@ describe('the file outbox (an append-only segment per process)', () => {
     const longAgo = new Date(Date.now() - 120_000)
     utimesSync(foreign, longAgo, longAgo)
     expect((await open(dataDir).claimDue(10)).map((c) => c.record.eventId)).toEqual(['msg_1'])
+  })
+
+  it('events left in the earlier file-per-event format (pending/, claimed/) are taken over after an upgrade', async () => {
+    const dataDir = tempDir()
+    const hooks = path.join(dataDir, '.hooks')
+    mkdirSync(path.join(hooks, 'pending'), { recursive: true })
+    mkdirSync(path.join(hooks, 'claimed'), { recursive: true })
+    writeFileSync(
+      path.join(hooks, 'pending', `000001700000000~${record(1).key}.json`),
+      JSON.stringify(record(1)),
+    )
+    const claimed = path.join(hooks, 'claimed', `1700000000000~99999~000001700000000~${record(2).key}.json`)
+    writeFileSync(claimed, JSON.stringify(record(2)))
+    const longAgo = new Date(Date.now() - 120_000)
+    utimesSync(claimed, longAgo, longAgo) // its process (of that version) is long gone
+    const outbox = open(dataDir)
+    expect((await outbox.claimDue(10)).map((c) => c.record.eventId).sort()).toEqual(['msg_1', 'msg_2'])
+    expect(readdirSync(path.join(hooks, 'pending'))).toEqual([])
+    expect(readdirSync(path.join(hooks, 'claimed'))).toEqual([])
+    await outbox.close()
+    // Now in this outbox's segment: still there for the next process until delivered.
+    expect((await open(dataDir).counts()).pending).toBe(2)
   })
 
   it('a segment past its size limit is compacted to the records not yet delivered', async () => {

@@ -104,6 +104,7 @@ export function createFileOutbox(dataDir: string, staleClaimMs: number): Outbox 
   let disabled = new Set(readdirSync(dirs.disabled))
   let disabledChanges = 0
   let lastScan = 0
+  let migrated = false
   let lastBeat = 0
 
   // The active segment and its group commit.
@@ -242,6 +243,46 @@ export function createFileOutbox(dataDir: string, staleClaimMs: number): Outbox 
     if (changes === disabledChanges) disabled = names
     for (const name of await readdir(dirs.log)) {
       if (await orphaned(name, now)) await adopt(name)
+    }
+    if (!migrated) {
+      migrated = true
+      await adoptOneFilePerEvent()
+    }
+  }
+
+  /**
+   * Events left by the earlier outbox format (a file per event in pending/ and claimed/, before
+   * the segments): taken over like a dead process's segment, so an upgrade loses none. Only files
+   * older than staleClaimMs are taken from claimed/ (a process of that version may still be at it);
+   * pending/ ones are claimed by renaming them first, as that version did.
+   */
+  async function adoptOneFilePerEvent() {
+    for (const [dir, minAgeMs] of [
+      ['pending', 0],
+      ['claimed', staleClaimMs],
+    ] as const) {
+      const from = path.join(root, dir)
+      const names = await readdir(from).catch(() => [] as string[])
+      for (const name of names.filter((n) => n.endsWith('.json'))) {
+        const file = path.join(from, name)
+        const taken = path.join(dirs.tmp, `legacy-${randomBytes(6).toString('hex')}.json`)
+        const info = await stat(file).catch(() => undefined)
+        if (!info || Date.now() - info.mtimeMs < minAgeMs) continue
+        if (
+          !(await rename(file, taken).then(
+            () => true,
+            () => false,
+          ))
+        )
+          continue // another took it
+        try {
+          const record = JSON.parse(await readFile(taken, 'utf8')) as DeliveryRecord
+          if (track(record, Date.now())) await enqueue(addLine(record), true)
+        } catch {
+          // unreadable: nothing to deliver
+        }
+        await unlink(taken).catch(() => {})
+      }
     }
   }
 
