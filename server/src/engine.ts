@@ -127,6 +127,13 @@ export async function createTuskEngine(
   // Chunks staged for verification by a process that crashed are garbage: they never counted.
   const swept = await sweepStagedChunks(stagingDirectoryOf(store))
   if (swept > 0) logger.info({ count: swept }, 'removed chunks left staged by a crashed process')
+  // Concatenations a crashed process left half-assembled are assembled again, in the background.
+  core
+    .tendConcatenations()
+    .then(({ assembled, removed }) => {
+      if (assembled + removed > 0) logger.info({ assembled, removed }, 'tended pending concatenations')
+    })
+    .catch((error: unknown) => logger.error({ err: error }, 'tending pending concatenations failed'))
   const ietf = createIetfProtocol({ core, config, logger })
   const protocol = createTusProtocol({ core, config, logger, gate: access.gate, ietf })
 

@@ -6,6 +6,7 @@ import { type AzureClientConfig, azureContainerClient } from './azure-client.js'
 import { isAzureNotFound, TuskAzureStore } from './azure-datastore.js'
 import { azurePendingConcatenations } from './azure-pending.js'
 import { withinTimeout } from './azure-timeout.js'
+import { resumePlan } from './resume-plan.js'
 import type { StoredObject, TuskStore } from './types.js'
 
 export type AzureStoreConfig = AzureClientConfig & Pick<Config, 'uploadExpiry'>
@@ -71,15 +72,15 @@ export function createAzureStore(config: AzureStoreConfig): TuskStore {
     terminate: (id) => datastore.remove(id),
     declareLength: (id, size) => datastore.declareUploadLength(id, size),
     expirer: { expiryPeriod: config.uploadExpiry, deleteExpired: () => datastore.deleteExpired() },
-    // Streamed assembly, as the file store: each partial's blob is read and appended, in order.
+    // Streamed assembly, as the file store: each partial's blob is read and appended, in order. An
+    // append blob cannot be rewritten, so an assembly cut short (a crash) is resumed where it stopped.
     async concatenate(final, partials) {
-      let offset = 0
-      for (const partial of partials) {
-        if (!partial.size) continue
+      const { offset: done } = await datastore.getUpload(final.id)
+      for (const { partial, from, at } of resumePlan(partials, done)) {
         const download = await withinTimeout((options) =>
-          container.getBlobClient(partial.id).download(0, undefined, options),
+          container.getBlobClient(partial.id).download(from, undefined, options),
         )
-        offset = await datastore.write(download.readableStreamBody as Readable, final.id, offset)
+        await datastore.write(download.readableStreamBody as Readable, final.id, at)
       }
     },
     pendingConcatenations: azurePendingConcatenations(container),

@@ -1,6 +1,6 @@
 import { mkdir, readdir, rm, rmdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import type { PendingConcatenations } from './types.js'
+import type { PendingConcatenations, PendingPair } from './types.js'
 
 /**
  * Final uploads waiting for partials, on the file store: an empty file `<dir>/.waiting/<partial>/<final>`
@@ -23,18 +23,29 @@ export function filePendingConcatenations(directory: string): PendingConcatenati
         }
       }
     },
-    async waitingFor(partialId) {
-      try {
-        return await readdir(folder(partialId))
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return []
-        throw error
-      }
-    },
+    waitingFor: (partialId) => namesIn(folder(partialId)),
     async remove(partialId, finalId) {
       await rm(path.join(folder(partialId), finalId), { force: true })
       // The partial's folder goes with its last entry (ENOTEMPTY while others wait: it stays).
       await rmdir(folder(partialId)).catch(() => {})
     },
+    async list() {
+      const pairs: PendingPair[] = []
+      for (const partialId of await namesIn(root)) {
+        for (const finalId of await namesIn(folder(partialId))) pairs.push({ partialId, finalId })
+      }
+      return pairs
+    },
+  }
+}
+
+/** The entries of a folder; none when it does not exist (yet, or any more). */
+async function namesIn(folder: string): Promise<string[]> {
+  try {
+    return await readdir(folder)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') return []
+    throw error
   }
 }

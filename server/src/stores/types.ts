@@ -52,6 +52,17 @@ export interface PendingConcatenations {
   waitingFor(partialId: string): Promise<string[]>
   /** Forgets that `finalId` waits for `partialId` (idempotent). */
   remove(partialId: string, finalId: string): Promise<void>
+  /**
+   * Every recorded pair, for the sweep after expiry and the look at start-up (upload/tend-pending.ts):
+   * markers outlive a crash, so they also find a final whose assembly a crash cut short.
+   */
+  list(): Promise<PendingPair[]>
+}
+
+/** Final upload `finalId` waits for partial upload `partialId`. */
+export interface PendingPair {
+  readonly partialId: string
+  readonly finalId: string
 }
 
 /**

@@ -70,6 +70,10 @@ export async function concatenateUploads(
     )
   }
   if (!checked.every(isComplete)) return createPending(deps, final, input.partialIds, checked, maxSize, ctx)
+  const pending = deps.store.pendingConcatenations
+  const forget = async (ids: readonly string[], finalId: string) => {
+    if (pending) for (const id of ids) await pending.remove(id, finalId)
+  }
   // The partials are locked while they are read, so that none is deleted half-way through.
   const locks = await lockUploads(deps.locker, [final.id, ...unique], ctx.signal)
   try {
@@ -84,6 +88,9 @@ export async function concatenateUploads(
     await datastore.create(final)
     await deps.events.created?.(final, ctx.request)
     try {
+      // Recorded as pending while it is assembled: if this process dies mid-way (kill -9), the
+      // markers are how the start-up after finds the half-filled final and assembles it again.
+      if (pending) for (const id of unique) await pending.add(id, final.id)
       await concatenate(final, partials)
       const assembled = await datastore.getUpload(final.id)
       if (assembled.offset !== final.size)
@@ -92,11 +99,13 @@ export async function concatenateUploads(
     } catch (error) {
       // A final upload that could not be assembled must not stay behind looking like one.
       await datastore.remove(final.id).catch(() => {})
+      await forget(unique, final.id).catch(() => {})
       throw error
     }
   } finally {
     await locks.release()
   }
+  await forget(unique, final.id)
   await finishWithHooks(deps, final, ctx)
   return final
 }

@@ -7,6 +7,7 @@ import { createUpload } from './create.js'
 import type { CoreDeps } from './deps.js'
 import { noHooks, type UploadHooks } from './hooks.js'
 import { openDownload, readUploadState } from './read.js'
+import { type TendResult, tendPendingConcatenations } from './tend-pending.js'
 import { terminateUpload } from './terminate.js'
 import {
   type AppendInput,
@@ -38,8 +39,16 @@ export interface UploadCore {
   download(id: string, ctx: OperationContext): Promise<Download>
   terminate(id: string, ctx: OperationContext): Promise<Upload>
   concatenate(input: ConcatenateInput, ctx: OperationContext): Promise<Upload>
-  /** Removes expired unfinished uploads; returns how many. */
+  /**
+   * Removes expired unfinished uploads; returns how many. The markers of pending concatenations
+   * whose final or partial that took away go too (tend-pending.ts).
+   */
   deleteExpired(): Promise<number>
+  /**
+   * Drops stale pending-concatenation markers and assembles finals whose assembly was lost or cut
+   * short by a crash (run at start-up).
+   */
+  tendConcatenations(): Promise<TendResult>
 }
 
 export interface UploadCoreOptions {
@@ -80,6 +89,11 @@ export function createUploadCore(options: UploadCoreOptions): UploadCore {
     download: (id, ctx) => openDownload(deps, id, ctx),
     terminate: (id, ctx) => terminateUpload(deps, id, ctx),
     concatenate: (input, ctx) => concatenateUploads(deps, input, ctx),
-    deleteExpired: async () => (await store.expirer?.deleteExpired()) ?? 0,
+    async deleteExpired() {
+      const deleted = (await store.expirer?.deleteExpired()) ?? 0
+      await tendPendingConcatenations(deps)
+      return deleted
+    },
+    tendConcatenations: () => tendPendingConcatenations(deps),
   }
 }

@@ -46,7 +46,7 @@ describe('Tus-Extension by store capability', () => {
   })
 
   it('announces concatenation-unfinished only for a store that concatenates and keeps pending concatenations', () => {
-    const pendingConcatenations = { add: unused, waitingFor: unused, remove: unused }
+    const pendingConcatenations = { add: unused, waitingFor: unused, remove: unused, list: unused }
     const both: TuskStore = { ...base, concatenate: unused, pendingConcatenations }
     expect(tusExtensions(capabilitiesOf(both)).slice(-2)).toEqual([
       'concatenation',
