@@ -63,9 +63,10 @@ export async function assembleIfReady(
     const byId = new Map<string, Upload>()
     const state = await readPartials(deps, unique, byId)
     if (state !== 'ready') return { state }
-    // An assembly cut short (a crash, a failed copy) leaves the final unfinished; the next read of it
-    // tries again, which completes it on stores that can start a concatenation over (S3 copies its
-    // parts again); elsewhere it stays unfinished and expires like any unfinished upload.
+    // An assembly cut short (a crash, a failed copy) leaves the final unfinished; the next read of it,
+    // and the tending at start-up (tend-pending.ts), try again: every store's Concatenator can start
+    // over or resume (S3 copies its parts again, the file store writes from the start, Azure appends
+    // what is missing), and the final counts as complete only once all its bytes are there.
     await concatenate(
       final,
       partialIds.map((id) => byId.get(id) as Upload),
