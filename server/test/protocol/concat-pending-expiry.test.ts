@@ -97,40 +97,48 @@ describe.each(stores)('pending concatenations, %s', (name, config) => {
     }
   })
 
-  it('assembles, byte-exact, a final whose assembly a crash cut short, when its markers are tended', async () => {
-    // No cleanup timer: the tending below is the only one (the timer's would race it).
-    const server = await start({ cleanupInterval: 0 })
-    const store = server.store
-    const pending = store.pendingConcatenations
-    if (!pending) return expect.unreachable(`the ${name} keeps no pending concatenations`)
-    const a = bytes(300_000, 7)
-    const b = bytes(200_001, 8)
-    const pa = await create(server, { 'Upload-Concat': 'partial', 'Upload-Length': String(a.length) })
-    const pb = await create(server, { 'Upload-Concat': 'partial', 'Upload-Length': String(b.length) })
-    expect((await patch(pa, 0, a)).status).toBe(204)
-    expect((await patch(pb, 0, b)).status).toBe(204)
-    const whole = Buffer.concat([a, b])
-    // What a kill -9 mid-assembly leaves: the final created, its markers, the first 400,000 bytes
-    // (all of the first partial and part of the second) written.
-    const final = new Upload({
-      id: newUploadId(),
-      size: whole.length,
-      offset: 0,
-      metadata: newMetadataRecord(undefined, `final;${new URL(pa).pathname} ${new URL(pb).pathname}`, {
-        partials: [idOf(pa), idOf(pb)],
-      }),
-      creation_date: new Date().toISOString(),
-    })
-    await store.datastore.create(final)
-    await pending.add(idOf(pa), final.id)
-    await pending.add(idOf(pb), final.id)
-    await store.datastore.write(Readable.from([whole.subarray(0, 400_000)]), final.id, 0)
+  it.each(['tending (start-up)', 'a GET'] as const)(
+    'assembles, byte-exact, a final whose assembly a crash cut short, on %s',
+    async (trigger) => {
+      // No cleanup timer: the tending below is the only one (the timer's would race it).
+      const server = await start({ cleanupInterval: 0 })
+      const store = server.store
+      const pending = store.pendingConcatenations
+      if (!pending) return expect.unreachable(`the ${name} keeps no pending concatenations`)
+      const a = bytes(300_000, 7)
+      const b = bytes(200_001, 8)
+      const pa = await create(server, { 'Upload-Concat': 'partial', 'Upload-Length': String(a.length) })
+      const pb = await create(server, { 'Upload-Concat': 'partial', 'Upload-Length': String(b.length) })
+      expect((await patch(pa, 0, a)).status).toBe(204)
+      expect((await patch(pb, 0, b)).status).toBe(204)
+      const whole = Buffer.concat([a, b])
+      // What a kill -9 mid-assembly leaves: the final created, its markers, the first 400,000 bytes
+      // (all of the first partial and part of the second) written.
+      const final = new Upload({
+        id: newUploadId(),
+        size: whole.length,
+        offset: 0,
+        metadata: newMetadataRecord(undefined, `final;${new URL(pa).pathname} ${new URL(pb).pathname}`, {
+          partials: [idOf(pa), idOf(pb)],
+        }),
+        creation_date: new Date().toISOString(),
+      })
+      await store.datastore.create(final)
+      await pending.add(idOf(pa), final.id)
+      await pending.add(idOf(pb), final.id)
+      await store.datastore.write(Readable.from([whole.subarray(0, 400_000)]), final.id, 0)
 
-    const tended = await server.core.tendConcatenations()
-    expect(tended.assembled).toBeGreaterThanOrEqual(1)
-    const done = await head(`${server.url}/${final.id}`)
-    expect(done.headers.get('upload-offset')).toBe(String(whole.length))
-    expect((await download(`${server.url}/${final.id}`)).equals(whole)).toBe(true)
-    expect((await pending.list()).filter((pair) => pair.finalId === final.id)).toEqual([])
-  })
+      if (trigger === 'a GET') {
+        // The first download assembles it before answering: whole, never the 400,000 bytes there.
+        expect((await download(`${server.url}/${final.id}`)).equals(whole)).toBe(true)
+      } else {
+        const tended = await server.core.tendConcatenations()
+        expect(tended.assembled).toBe(1)
+      }
+      const done = await head(`${server.url}/${final.id}`)
+      expect(done.headers.get('upload-offset')).toBe(String(whole.length))
+      expect((await download(`${server.url}/${final.id}`)).equals(whole)).toBe(true)
+      expect((await pending.list()).filter((pair) => pair.finalId === final.id)).toEqual([])
+    },
+  )
 })
