@@ -24,8 +24,8 @@ export interface PostOptions {
   /** Whether the answer's body matters (blocking hooks); otherwise only the status does. */
   readonly readBody: boolean
   /**
-   * The connection pool to send through (the hook system's keep-alive Agent, so deliveries reuse
-   * connections instead of opening one each); undici's global one when not given.
+   * The connection pool to send through (the hook system's keep-alive Pool for the endpoint's origin,
+   * so deliveries reuse connections instead of opening one each); undici's global one when not given.
    */
   readonly dispatcher?: Dispatcher
 }
@@ -68,11 +68,7 @@ export async function postSigned(url: string, options: PostOptions): Promise<Out
     }
   }
   const status = response.statusCode
-  if (status >= 200 && status < 300) {
-    if (!options.readBody) {
-      await discard(response)
-      return { ok: true, status, text: '' }
-    }
+  if (status >= 200 && status < 300 && options.readBody) {
     try {
       return { ok: true, status, text: await readLimited(response, MAX_RESPONSE_BYTES) }
     } catch (error) {
@@ -90,15 +86,20 @@ export async function postSigned(url: string, options: PostOptions): Promise<Out
     }
   }
   await discard(response)
+  return outcomeOfStatus(status, header(response.headers['retry-after']))
+}
+
+/** What an answer's status (and Retry-After) says, when its body does not matter. */
+function outcomeOfStatus(status: number, retryAfterValue: string | null): Outcome {
+  if (status >= 200 && status < 300) return { ok: true, status, text: '' }
   if (status === 410) return { ok: false, retryable: false, gone: true, reason: 'answered 410 Gone' }
-  const retryAfterMs = retryAfter(header(response.headers['retry-after']))
-  const reason =
-    status >= 300 && status < 400 ? `answered a redirect (${status}), not followed` : `answered ${status}`
+  const retryAfterMs = retryAfter(retryAfterValue)
   return {
     ok: false,
     retryable: true,
     gone: false,
-    reason,
+    reason:
+      status >= 300 && status < 400 ? `answered a redirect (${status}), not followed` : `answered ${status}`,
     ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
   }
 }
@@ -118,21 +119,7 @@ function postForStatus(url: string, options: PostOptions, dispatcher: Dispatcher
     let retryAfterValue: string | null = null
     let received = 0
     let abort: ((reason?: Error) => void) | undefined
-    const outcome = (): Outcome => {
-      if (status >= 200 && status < 300) return { ok: true, status, text: '' }
-      if (status === 410) return { ok: false, retryable: false, gone: true, reason: 'answered 410 Gone' }
-      const retryAfterMs = retryAfter(retryAfterValue)
-      return {
-        ok: false,
-        retryable: true,
-        gone: false,
-        reason:
-          status >= 300 && status < 400
-            ? `answered a redirect (${status}), not followed`
-            : `answered ${status}`,
-        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
-      }
-    }
+    const outcome = () => outcomeOfStatus(status, retryAfterValue)
     dispatcher.dispatch(
       {
         origin: target.origin,
