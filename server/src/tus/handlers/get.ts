@@ -60,7 +60,7 @@ function notModified(headers: IncomingHttpHeaders, etag: string, lastModified: D
 /**
  * GET of a finished upload (not a tus method: a download): streams it with validators and single
  * byte ranges. Never loads the file, never lets a client that goes away take the process down
- * (pipeline errors end here).
+ * (stream errors end in send()).
  */
 export const handleGet: TusHandler = async (tus, exchange) => {
   const { req, res } = exchange
