@@ -103,6 +103,11 @@ export const configSchema = z
       .describe(
         'with store s3: GET of a finished upload answers 307 to a presigned S3 URL valid this long (0 = Tusk streams the bytes)',
       ),
+    s3Trace: bool
+      .default(false)
+      .describe(
+        "with store s3: write every S3 request and each PATCH write's phases to stderr as s3-trace lines (where a PATCH's time goes)",
+      ),
     // Azure Blob Storage store (store = azure): a connection string, or an account name and key.
     azureContainer: z
       .string()

@@ -30,7 +30,8 @@ export type S3StoreConfig = Pick<
   | 'maxSize'
   | 'redisUrl'
   | 's3DownloadRedirect'
->
+> &
+  Partial<Pick<Config, 's3Trace'>>
 
 /** An error whose `code` names the S3 failure, for /ready's reason (NoSuchBucket, AccessDenied, ECONNREFUSED...). */
 function unavailable(error: unknown): Error {
@@ -60,7 +61,7 @@ export function createS3Store(config: S3StoreConfig): TuskStore {
     cache,
   })
   const s3 = datastore.s3
-  if (process.env.TUSK_S3_TRACE === '1') {
+  if (config.s3Trace) {
     for (const client of datastore.clients) traceS3Requests(client)
     datastore.traceWrite = (phases) =>
       process.stderr.write(`s3-trace ${JSON.stringify({ command: 'write', ...phases, ok: true })}\n`)

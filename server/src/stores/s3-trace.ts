@@ -1,6 +1,6 @@
 import type { S3 } from '@aws-sdk/client-s3'
 
-// TUSK_S3_TRACE=1: every S3 request the store makes is written to stderr as one line,
+// --s3-trace (TUSK_S3_TRACE=1): every S3 request the store makes is written to stderr as one line,
 // `s3-trace {"command":"UploadPartCommand","ms":41.2,"ok":true}`, from its start to its answer.
 // For finding where the time of an S3 PATCH goes (bench/s3-vs-putobject.mjs sums them per PATCH);
 // off by default: a line per request costs more than it tells in production.
