@@ -13,9 +13,16 @@ const QUEUE_LIMIT = 64 * 1024
  * This is the hot path of every upload, so it is one file descriptor, one positioned `writev` per
  * batch of chunks and plain callbacks: no write stream, no counting Transform, no `pipeline` (which
  * in Node 20 also aborts an AbortController per call, building a DOMException with a stack). On a
- * 1 KiB upload that is three thread-pool round trips (open, write, close).
+ * 1 KiB upload that is three thread-pool round trips (open, write, close), two when the creation
+ * hands over the descriptor it made the file with.
  */
-export function appendToFile(source: Readable, file: string, offset: number): Promise<number> {
+export function appendToFile(
+  source: Readable,
+  file: string,
+  offset: number,
+  /** A descriptor already open on `file` for writing; it is closed when done, like one opened here. */
+  openFd?: number,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     let fd: number | undefined
     let opening = true
@@ -115,6 +122,12 @@ export function appendToFile(source: Readable, file: string, offset: number): Pr
     source.once('end', onEnd)
     source.on('error', onError)
     source.once('close', onClose)
+    if (openFd !== undefined) {
+      opening = false
+      fd = openFd
+      flush()
+      return
+    }
     open(file, 'r+', (error, descriptor) => {
       opening = false
       if (error) {

@@ -3,7 +3,6 @@ import { access, constants, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { ERR } from '../errors.js'
 import { FileDataStore } from './file-datastore.js'
-import { filePendingConcatenations } from './file-pending.js'
 import type { StoredObject, TuskStore } from './types.js'
 
 export function createFileStore(options: { dataDir: string; uploadExpiry: number }): TuskStore {
@@ -43,6 +42,7 @@ export function createFileStore(options: { dataDir: string; uploadExpiry: number
     },
     terminate: (id) => datastore.remove(id),
     appendVerified: (readable, id, offset, verify) => datastore.appendVerified(readable, id, offset, verify),
+    createWithBody: (upload, body, beforeBody) => datastore.createWithBody(upload, body, beforeBody),
     declareLength: (id, size) => datastore.declareUploadLength(id, size),
     expirer: { expiryPeriod: options.uploadExpiry, deleteExpired: () => datastore.deleteExpired() },
     async close() {},
@@ -55,7 +55,6 @@ export function createFileStore(options: { dataDir: string; uploadExpiry: number
         offset = await datastore.write(source, final.id, offset)
       }
     },
-    pendingConcatenations: filePendingConcatenations(directory),
     // Same file system as the uploads; ".tmp" can never be an upload id (model/upload-id.ts).
     stagingDirectory: path.join(directory, '.tmp'),
   }

@@ -98,15 +98,25 @@ export class RequestBody extends StreamLimiter {
 }
 
 /** Plain body → store, as @tus/server writes it: keeps what arrived if stopped; returns new offset. */
-export async function writeBody(
+export function writeBody(
   req: IncomingMessage,
   datastore: DataStore,
   target: { id: string; offset: number; limit: number },
   signal: AbortSignal,
 ): Promise<number> {
-  const body = new RequestBody(req, signal, 'end', target.limit)
+  return withRequestBody(req, target.limit, signal, (body) => datastore.write(body, target.id, target.offset))
+}
+
+/** Runs `write` over the request body (limited, ended when stopped) and detaches it afterwards. */
+export async function withRequestBody(
+  req: IncomingMessage,
+  limit: number,
+  signal: AbortSignal,
+  write: (body: Readable) => Promise<number>,
+): Promise<number> {
+  const body = new RequestBody(req, signal, 'end', limit)
   try {
-    return await datastore.write(body as unknown as Readable, target.id, target.offset)
+    return await write(body as unknown as Readable)
   } finally {
     body.detach()
   }

@@ -2,7 +2,7 @@ import { Upload } from '@tus/utils'
 import { ERR } from '../errors.js'
 import { isComplete, newMetadataRecord } from '../model/record.js'
 import { newUploadId } from '../model/upload-id.js'
-import { bodyLimit, writeBody } from './body.js'
+import { bodyLimit, withRequestBody, writeBody } from './body.js'
 import { receiveVerifiedChunk, type StagedChunk } from './checksum/verified-chunk.js'
 import { askBeforeCreate } from './creation-hooks.js'
 import { declareEnd } from './declare-length.js'
@@ -84,12 +84,23 @@ export async function createUpload(
     // it (a client resuming a creation it saw cut) waits until what arrived is stored, and never reads
     // an offset that the creation is still moving.
     if (ctx.onCreated && body) locks = await lockUploads(deps.locker, [upload.id], ctx.signal)
-    await datastore.create(upload)
-    await deps.events.created?.(upload, ctx.request)
-    ctx.onCreated?.(upload)
+    const announce = async () => {
+      await deps.events.created?.(upload, ctx.request)
+      ctx.onCreated?.(upload)
+    }
+    const createWithBody = deps.store.createWithBody
+    if (body && !staged && createWithBody) {
+      // The store makes the upload and takes its first bytes through the same open file.
+      upload.offset = await withRequestBody(body.stream, limit, ctx.signal, (stream) =>
+        createWithBody(upload, stream, announce),
+      )
+    } else {
+      await datastore.create(upload)
+      await announce()
+    }
     if (staged) {
       if (staged.size > 0) upload.offset = await datastore.write(staged.open(), upload.id, 0)
-    } else if (body) {
+    } else if (body && !createWithBody) {
       upload.offset = await writeBody(body.stream, datastore, { id: upload.id, offset: 0, limit }, ctx.signal)
     }
     // All of the upload in this request, without a length: it is as long as the body, if it all came.
