@@ -300,7 +300,7 @@ export class TuskAzureStore extends DataStore {
     for (const [id, blob] of blobs) {
       if (!maybeOld(blob.created)) continue
       if (!infos.has(id)) {
-        if (old(blob.created)) await this.data(id).deleteIfExists()
+        if (old(blob.created)) await withinTimeout((options) => this.data(id).deleteIfExists(options))
         continue
       }
       const size = blob.metadata.tusk_size
@@ -319,7 +319,9 @@ export class TuskAzureStore extends DataStore {
       deleted++
     }
     for (const [id, created] of infos) {
-      if (!blobs.has(id) && UPLOAD_ID_PATTERN.test(id) && old(created)) await this.info(id).deleteIfExists()
+      if (!blobs.has(id) && UPLOAD_ID_PATTERN.test(id) && old(created)) {
+        await withinTimeout((options) => this.info(id).deleteIfExists(options))
+      }
     }
     return deleted
   }
