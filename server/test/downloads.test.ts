@@ -7,6 +7,19 @@ import { startTusk } from '../../test-support/tusk.js'
 import { AUDIENCE, bearer, ISSUER, SECRET, token } from './auth/tokens.js'
 import { b64, createUpload, patch, send } from './helpers.js'
 
+/** A client that starts a download and hangs up once the first bytes arrive. */
+function hangUpAfterFirstBytes(url: string): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const req = http.get(url, { agent: false }, (res) => {
+      res.once('data', () => {
+        req.destroy()
+        resolve()
+      })
+    })
+    req.on('error', () => resolve())
+  })
+}
+
 describe('downloads of finished uploads', async () => {
   const server = await startTusk()
   const data = bytes(1024 * 1024 + 5, 5)
@@ -128,22 +141,7 @@ describe('downloads of finished uploads', async () => {
     for (let round = 0; round < 3; round++) {
       const whole = await Promise.all(Array.from({ length: 8 }, () => send(url)))
       for (const reply of whole) expect(sha256(reply.body)).toBe(sha256(big))
-      // Clients that hang up after the first bytes.
-      await Promise.all(
-        Array.from(
-          { length: 8 },
-          () =>
-            new Promise<void>((resolve) => {
-              const req = http.get(url, { agent: false }, (res) => {
-                res.once('data', () => {
-                  req.destroy()
-                  resolve()
-                })
-              })
-              req.on('error', () => resolve())
-            }),
-        ),
-      )
+      await Promise.all(Array.from({ length: 8 }, () => hangUpAfterFirstBytes(url)))
     }
     const after = await send(`${server.origin}/health`)
     expect(after.status).toBe(200)
@@ -173,21 +171,7 @@ describe('downloads of finished uploads', async () => {
       )
       return links.filter((link) => link === file).length
     }
-    await Promise.all(
-      Array.from(
-        { length: 6 },
-        () =>
-          new Promise<void>((resolve) => {
-            const req = http.get(url, { agent: false }, (res) => {
-              res.once('data', () => {
-                req.destroy()
-                resolve()
-              })
-            })
-            req.on('error', () => resolve())
-          }),
-      ),
-    )
+    await Promise.all(Array.from({ length: 6 }, () => hangUpAfterFirstBytes(url)))
     expect(sha256((await send(url)).body)).toBe(sha256(big))
     await expect.poll(openCopies, { timeout: 5000 }).toBe(0)
   })
