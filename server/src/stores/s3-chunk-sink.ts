@@ -20,23 +20,22 @@ const SEND_BUFFER = 2 ** 20
 /** Sends a part: `body` delivers exactly `length` bytes; `signal` aborts the request. Resolves to its ETag. */
 export type SendPart = (body: Readable, length: number, signal: AbortSignal) => Promise<string | undefined>
 
-async function writeTo(stream: Writable, data: Buffer, failed: Promise<never>): Promise<void> {
+/** Writes `data`; when the stream is full, waits for room, its error, or `failed` (when given). */
+async function writeTo(stream: Writable, data: Buffer, failed?: Promise<never>): Promise<void> {
   if (stream.write(data)) return
-  await Promise.race([
-    new Promise<void>((resolve, reject) => {
-      const onDrain = () => {
-        stream.off('error', onError)
-        resolve()
-      }
-      const onError = (error: Error) => {
-        stream.off('drain', onDrain)
-        reject(error)
-      }
-      stream.once('drain', onDrain)
-      stream.once('error', onError)
-    }),
-    failed,
-  ])
+  const drained = new Promise<void>((resolve, reject) => {
+    const onDrain = () => {
+      stream.off('error', onError)
+      resolve()
+    }
+    const onError = (error: Error) => {
+      stream.off('drain', onDrain)
+      reject(error)
+    }
+    stream.once('drain', onDrain)
+    stream.once('error', onError)
+  })
+  await (failed ? Promise.race([drained, failed]) : drained)
 }
 
 export class ChunkSink {
@@ -94,7 +93,7 @@ export class ChunkSink {
 
   async write(data: Buffer): Promise<void> {
     this.received += data.length
-    const file = writeTo(this.#file, data, new Promise<never>(() => {}))
+    const file = writeTo(this.#file, data)
     // Once the streamed request failed, the bytes only go to the file (finishStream() reports the
     // failure; the part is then sent again from the file).
     const sending =
