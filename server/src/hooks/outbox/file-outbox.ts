@@ -172,9 +172,11 @@ export function createFileOutbox(dataDir: string, staleClaimMs: number): Outbox 
     const next = await openSegment()
     const lines: string[] = []
     for (const entry of live.values()) lines.push(addLine(entry.record, entry.dueAt))
-    await writeAll(next.fh, Buffer.from(lines.join('')))
+    const buffer = Buffer.from(lines.join(''))
+    await writeAll(next.fh, buffer)
     await next.fh.datasync()
-    next.bytes = lines.reduce((n, l) => n + l.length, 0)
+    // Bytes, as flush() counts them (a line's string length is less with non-ASCII metadata).
+    next.bytes = buffer.length
     next.snapshot = next.bytes
     segment = next
     if (old) {
