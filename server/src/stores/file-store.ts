@@ -3,6 +3,7 @@ import { access, constants, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { ERR } from '../errors.js'
 import { FileDataStore } from './file-datastore.js'
+import { filePendingConcatenations } from './file-pending.js'
 import type { StoredObject, TuskStore } from './types.js'
 
 export function createFileStore(options: { dataDir: string; uploadExpiry: number }): TuskStore {
@@ -55,6 +56,7 @@ export function createFileStore(options: { dataDir: string; uploadExpiry: number
         offset = await datastore.write(source, final.id, offset)
       }
     },
+    pendingConcatenations: filePendingConcatenations(directory),
     // Same file system as the uploads; ".tmp" can never be an upload id (model/upload-id.ts).
     stagingDirectory: path.join(directory, '.tmp'),
   }

@@ -93,7 +93,8 @@ export interface BodyCreator {
  * A store as Tusk sees it: the @tus DataStore that the upload core creates, reads and writes
  * uploads through, plus downloads and readiness, plus the optional capabilities above.
  */
-export interface TuskStore extends Partial<Terminator & LengthDeferrer & Concatenator & VerifiedAppender & BodyCreator> {
+export interface TuskStore
+  extends Partial<Terminator & LengthDeferrer & Concatenator & VerifiedAppender & BodyCreator> {
   readonly kind: string
   readonly datastore: DataStore
   /** Size, modification time and entity tag of a finished upload. Throws ERR.NOT_FOUND. */
