@@ -1,4 +1,4 @@
-import { close, createReadStream, open, readFile, type Stats, stat, writeFile } from 'node:fs'
+import { close, createReadStream, open, read, readFile, type Stats, stat, writeFile } from 'node:fs'
 import { mkdir, readdir, rm, truncate, unlink } from 'node:fs/promises'
 import path from 'node:path'
 import { Readable } from 'node:stream'
@@ -34,9 +34,22 @@ const closeFile = (fd: number) =>
   new Promise<void>((resolve, reject) => close(fd, (error) => (error ? reject(error) : resolve())))
 const writeText = (file: string, text: string) =>
   new Promise<void>((resolve, reject) => writeFile(file, text, (e) => (e ? reject(e) : resolve())))
+// An upload record is a few hundred bytes: one read of this size takes it whole (open, read, close),
+// where readFile also asks fstat for the size. A larger record falls back to readFile.
+const RECORD_READ_SIZE = 4096
 const readText = (file: string) =>
   new Promise<string>((resolve, reject) =>
-    readFile(file, 'utf8', (error, text) => (error ? reject(error) : resolve(text))),
+    open(file, 'r', (openError, fd) => {
+      if (openError) return reject(openError)
+      const buffer = Buffer.allocUnsafe(RECORD_READ_SIZE)
+      read(fd, buffer, 0, RECORD_READ_SIZE, 0, (readError, length) => {
+        close(fd, () => {
+          if (readError) reject(readError)
+          else if (length < RECORD_READ_SIZE) resolve(buffer.toString('utf8', 0, length))
+          else readFile(file, 'utf8', (error, text) => (error ? reject(error) : resolve(text)))
+        })
+      })
+    }),
   )
 const statOf = (file: string) =>
   new Promise<Stats>((resolve, reject) =>
