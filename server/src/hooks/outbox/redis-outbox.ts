@@ -32,8 +32,12 @@ type StreamEntry = [id: string, fields: string[]]
 /** Retries due are moved into the stream at most this often; claims of dead instances looked for. */
 const MOVE_DUE_MS = 200
 const AUTOCLAIM_MS = 1_000
-/** How long an endpoint's disabled flag is taken from memory before Redis is asked again. */
-const DISABLED_CACHE_MS = 1_000
+/**
+ * How long an endpoint found enabled is taken as such from memory before Redis is asked again. Only
+ * "enabled" is kept: `tusk-server hooks retry` clears a disabled flag in Redis and cannot reach the
+ * memory of running servers, which would otherwise dead-letter the retried event again at once.
+ */
+const ENABLED_CACHE_MS = 1_000
 
 /**
  * Commands queued in one turn of the event loop go to Redis in one pipeline (one round trip and one
@@ -95,7 +99,8 @@ export function createRedisOutbox(redis: RedisClient, staleClaimMs: number): Out
   const send = coalescing(redis)
   let lastMove = 0
   let lastAutoclaim = 0
-  const disabledCache = new Map<string, { disabled: boolean; at: number }>()
+  /** Endpoints found enabled, and when. */
+  const enabledAt = new Map<string, number>()
   const done = (p: ChainableCommander, claimed: Claimed) =>
     p.xack(STREAM, GROUP, claimed.handle).xdel(STREAM, claimed.handle)
 
@@ -204,13 +209,14 @@ export function createRedisOutbox(redis: RedisClient, staleClaimMs: number): Out
     },
     async disable(url) {
       await redis.sadd(DISABLED, url)
-      disabledCache.set(url, { disabled: true, at: Date.now() })
+      enabledAt.delete(url)
     },
     async isDisabled(url) {
-      const cached = disabledCache.get(url)
-      if (cached && Date.now() - cached.at < DISABLED_CACHE_MS) return cached.disabled
+      const at = enabledAt.get(url)
+      if (at !== undefined && Date.now() - at < ENABLED_CACHE_MS) return false
       const disabled = (await redis.sismember(DISABLED, url)) === 1
-      disabledCache.set(url, { disabled, at: Date.now() })
+      if (disabled) enabledAt.delete(url)
+      else enabledAt.set(url, Date.now())
       return disabled
     },
     async close() {
