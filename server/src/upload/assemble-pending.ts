@@ -1,8 +1,9 @@
 import type { Upload } from '@tus/utils'
 import { isComplete, isFinal, partialIdsOf } from '../model/record.js'
-import { type CoreDeps, readUpload } from './deps.js'
+import type { CoreDeps } from './deps.js'
 import { finishWithHooks } from './finish-hooks.js'
 import { lockUploads } from './locks.js'
+import { readIfExists } from './read-if-exists.js'
 import type { OperationContext } from './types.js'
 
 // concatenation-unfinished: a final upload created before its partials finished is assembled by
@@ -19,11 +20,6 @@ export type AssemblyResult =
   /** The final upload, or one of its partials, no longer exists: there is nothing to assemble. */
   | { state: 'gone' }
 
-const isMissing = (error: unknown) => {
-  const status = (error as { status?: number }).status
-  return status === 404 || status === 410
-}
-
 /**
  * Assembles final upload `finalId` if all its partials are finished and nobody did it yet; then
  * the final upload is finished (pre-finish hook, finished event) as part of this request.
@@ -35,13 +31,8 @@ export async function assembleIfReady(
 ): Promise<AssemblyResult> {
   const concatenate = deps.store.concatenate?.bind(deps.store)
   if (!concatenate) return { state: 'gone' }
-  let final: Upload
-  try {
-    final = await readUpload(deps, finalId)
-  } catch (error) {
-    if (isMissing(error)) return { state: 'gone' }
-    throw error
-  }
+  let final = await readIfExists(deps, finalId)
+  if (!final) return { state: 'gone' }
   const partialIds = partialIdsOf(final)
   if (!isFinal(final) || !partialIds) return { state: 'gone' }
   if (isComplete(final)) return { state: 'assembled', final }
@@ -52,12 +43,8 @@ export async function assembleIfReady(
   // All finished: now they are locked (no append holds them any more), so that none is deleted mid-copy.
   const locks = await lockUploads(deps.locker, [finalId, ...unique], ctx.signal)
   try {
-    try {
-      final = await readUpload(deps, finalId)
-    } catch (error) {
-      if (isMissing(error)) return { state: 'gone' }
-      throw error
-    }
+    final = await readIfExists(deps, finalId)
+    if (!final) return { state: 'gone' }
     // Another request assembled it while this one waited for the locks.
     if (isComplete(final)) return { state: 'assembled', final }
     const byId = new Map<string, Upload>()
@@ -91,13 +78,8 @@ async function readPartials(
   into = new Map<string, Upload>(),
 ): Promise<'ready' | 'waiting' | 'gone'> {
   for (const id of ids) {
-    let partial: Upload
-    try {
-      partial = await readUpload(deps, id)
-    } catch (error) {
-      if (isMissing(error)) return 'gone'
-      throw error
-    }
+    const partial = await readIfExists(deps, id)
+    if (!partial) return 'gone'
     if (!isComplete(partial)) return 'waiting'
     into.set(id, partial)
   }

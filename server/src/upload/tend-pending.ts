@@ -1,7 +1,7 @@
-import type { Upload } from '@tus/utils'
 import { isComplete } from '../model/record.js'
 import { assembleIfReady } from './assemble-pending.js'
-import { type CoreDeps, readUpload } from './deps.js'
+import type { CoreDeps } from './deps.js'
+import { readIfExists } from './read-if-exists.js'
 import type { OperationContext } from './types.js'
 
 // The markers of pending concatenations (stores/*-pending.ts) are removed by the request that
@@ -17,21 +17,6 @@ export interface TendResult {
   removed: number
   /** Finals assembled (their assembly had been lost or cut short). */
   assembled: number
-}
-
-const isMissing = (error: unknown) => {
-  const status = (error as { status?: number }).status
-  return status === 404 || status === 410
-}
-
-/** The upload, or undefined when it no longer exists (removed, or expired and half-removed). */
-async function existing(deps: CoreDeps, id: string): Promise<Upload | undefined> {
-  try {
-    return await readUpload(deps, id)
-  } catch (error) {
-    if (isMissing(error)) return undefined
-    throw error
-  }
 }
 
 /** A context for work no client asked for: nothing to abort, no request to report. */
@@ -58,7 +43,7 @@ export async function tendPendingConcatenations(
       await pending.remove(partialId, finalId)
       result.removed++
     }
-    const final = await existing(deps, finalId)
+    const final = await readIfExists(deps, finalId)
     if (!final || isComplete(final)) {
       for (const partialId of partialIds) await drop(partialId)
       return
@@ -67,7 +52,7 @@ export async function tendPendingConcatenations(
     // turn), and the marker of that partial names nothing.
     let partialsThere = true
     for (const partialId of partialIds) {
-      if (await existing(deps, partialId)) continue
+      if (await readIfExists(deps, partialId)) continue
       partialsThere = false
       await drop(partialId)
     }
