@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module'
 import type { DestinationStream } from 'pino'
-import PinoPretty from 'pino-pretty'
+import type PinoPrettyModule from 'pino-pretty'
 import { formatBytes, formatDuration } from './human-units.js'
 
 // The terminal form of the log: one line per entry. A request reads
@@ -47,6 +48,8 @@ export function formatRequest(line: RequestLine): string {
 export function prettyStream(
   options: { destination?: DestinationStream | NodeJS.WritableStream | number; colorize?: boolean } = {},
 ): DestinationStream {
+  // Loaded on first use: only a terminal needs it, and it weighs ~4 MiB of RSS in every server otherwise.
+  const PinoPretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPrettyModule
   return PinoPretty({
     destination: options.destination ?? 1,
     colorize: options.colorize ?? true,
