@@ -13,6 +13,7 @@ import {
 } from 'node:fs/promises'
 import { hostname } from 'node:os'
 import path from 'node:path'
+import { syncDirectory } from './sync-dir.js'
 import type { Claimed, DeliveryRecord, Outbox } from './types.js'
 
 // The outbox of a single machine, in the data directory (".hooks" can never be an upload id):
@@ -118,6 +119,9 @@ export function createFileOutbox(dataDir: string, staleClaimMs: number): Outbox 
   const openSegment = async () => {
     const file = path.join(dirs.log, `${ownPrefix}${segmentNumber++}.log`)
     const fh = await open(file, 'a')
+    // The new segment's name is durable too, before an add is acknowledged from it (first use) or
+    // the segment it replaces is removed (compaction): rare, so one directory fsync each is cheap.
+    await syncDirectory(dirs.log)
     liveTokens.add(token)
     return { fh, file, bytes: 0, snapshot: 0 }
   }
