@@ -121,7 +121,11 @@ export async function createTuskEngine(
     locker: metrics ? metrics.instrumentLocker(locker) : locker,
     maxSize: config.maxSize,
     authorizer: authorizers.length > 0 ? composeAuthorizers(authorizers) : undefined,
-    events: composeEvents(access.events, options.events, metrics?.events, hookSystem.events),
+    events: {
+      ...composeEvents(access.events, options.events, metrics?.events, hookSystem.events),
+      assemblyFailed: (uploadId, error) =>
+        logger.warn({ uploadId, err: error }, 'assembling a final upload on its read failed'),
+    },
     hooks: hookSystem.uploadHooks,
   })
   // Chunks staged for verification by a process that crashed are garbage: they never counted.

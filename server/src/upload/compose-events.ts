@@ -1,7 +1,8 @@
 import type { Upload } from '@tus/utils'
 import type { RequestInfo, UploadEvents } from './types.js'
 
-type EventName = keyof UploadEvents
+/** The upload events (assemblyFailed is a diagnostic: the engine sends it to its log). */
+type EventName = Exclude<keyof UploadEvents, 'assemblyFailed'>
 
 /**
  * One event sink made of several, each told in order and awaited (a sink that makes events durable

@@ -9,6 +9,14 @@ import { FinishedRecords } from './finished-records.js'
 import { lockUploads } from './locks.js'
 import type { Download, OperationContext } from './types.js'
 
+/** Reports a recovery assembly that failed (a read answers without it), instead of hiding it. */
+const assemblyFailed =
+  (deps: CoreDeps, id: string, ctx: OperationContext) =>
+  (error: unknown): undefined => {
+    deps.events.assemblyFailed?.(id, error, ctx.request)
+    return undefined
+  }
+
 /**
  * The state of an upload (offset, length, metadata), read under its lock like @tus/server's HEAD:
  * a resuming client's request makes a stale append on the same upload let go, and sees the offset
@@ -27,7 +35,7 @@ export async function readUploadState(deps: CoreDeps, id: string, ctx: Operation
   // assembles it; if that request failed or its instance died first, this read does.
   // A failure to assemble is not this read's: it answers the state as stored (no offset yet).
   if (isFinal(upload) && !isComplete(upload) && deps.store.pendingConcatenations) {
-    const result = await assembleIfReady(deps, id, ctx).catch(() => undefined)
+    const result = await assembleIfReady(deps, id, ctx).catch(assemblyFailed(deps, id, ctx))
     if (result?.state === 'assembled') return result.final
   }
   return upload
@@ -39,7 +47,7 @@ export async function readUploadState(deps: CoreDeps, id: string, ctx: Operation
  */
 async function assembledFinal(deps: CoreDeps, upload: Upload, ctx: OperationContext): Promise<Upload> {
   if (!isFinal(upload) || !deps.store.pendingConcatenations) throw ERR.NOT_FINISHED()
-  const result = await assembleIfReady(deps, upload.id, ctx).catch(() => undefined)
+  const result = await assembleIfReady(deps, upload.id, ctx).catch(assemblyFailed(deps, upload.id, ctx))
   if (result?.state !== 'assembled') throw ERR.NOT_FINISHED()
   return result.final
 }

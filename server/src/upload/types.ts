@@ -80,6 +80,11 @@ export interface UploadEvents {
   /** The upload became complete: by an append, creation with all its data, or concatenation. */
   finished?(upload: Upload, request: RequestInfo): void | Promise<void>
   terminated?(upload: Upload, request: RequestInfo): void | Promise<void>
+  /**
+   * A read (HEAD, GET) of a final upload tried to assemble it and failed; the read still answers
+   * the state as stored. For the log: the failure is not the reader's, but someone must see it.
+   */
+  assemblyFailed?(uploadId: string, error: unknown, request: RequestInfo): void
 }
 
 /** What every operation gets besides its input: the request, and a signal for a client gone. */
