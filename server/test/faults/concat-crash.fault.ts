@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { bytes, sha256 } from '../../../test-support/bytes.js'
 import { freePort } from '../../../test-support/ports.js'
 import { azureContainerClient } from '../../src/stores/azure-client.js'
+import { partialUpload } from './harness/partial-upload.js'
 import { MiB, waitUntil } from './harness/proc-stats.js'
 import { tusRequest } from './harness/tus-requests.js'
 import { killTree, startTusk, type TuskProcess } from './harness/tusk-server.js'
@@ -98,27 +99,6 @@ async function azureScenario(): Promise<Scenario> {
   }
 }
 
-/** A finished partial upload holding `data`; resolves with its id. */
-async function partialUpload(endpoint: string, data: Buffer): Promise<string> {
-  const created = await tusRequest(endpoint, 'POST', {
-    'Upload-Length': String(data.length),
-    'Upload-Concat': 'partial',
-  })
-  expect(created.status).toBe(201)
-  const url = new URL(String(created.headers.location), endpoint).href
-  const patched = await fetch(url, {
-    method: 'PATCH',
-    headers: {
-      'Tus-Resumable': '1.0.0',
-      'Upload-Offset': '0',
-      'Content-Type': 'application/offset+octet-stream',
-    },
-    body: data,
-  })
-  expect(patched.status).toBe(204)
-  return url.split('/').pop() as string
-}
-
 const PARTIALS = 4
 
 describe.each([
@@ -135,7 +115,7 @@ describe.each([
     const data = Array.from({ length: PARTIALS }, (_, i) => bytes(scenario.partialSize + i * 1001, 60 + i))
     const whole = Buffer.concat(data)
     const ids: string[] = []
-    for (const part of data) ids.push(await partialUpload(endpoint, part))
+    for (const part of data) ids.push((await partialUpload(endpoint, part)).split('/').pop() as string)
 
     // The final's POST runs the concatenation; the server dies once the final holds part of its bytes.
     const running = tusk

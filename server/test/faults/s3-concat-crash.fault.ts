@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { bytes, sha256 } from '../../../test-support/bytes.js'
 import { s3Service } from '../stores/s3-service.js'
+import { partialUpload } from './harness/partial-upload.js'
 import { MiB } from './harness/proc-stats.js'
 import { tusRequest } from './harness/tus-requests.js'
 import { killTree, startTusk, type TuskProcess } from './harness/tusk-server.js'
@@ -43,27 +44,6 @@ const env = {
   TUSK_S3_ACCESS_KEY_ID: s3.settings.s3AccessKeyId,
   TUSK_S3_SECRET_ACCESS_KEY: s3.settings.s3SecretAccessKey,
   TUSK_S3_TRACE: '1',
-}
-
-/** A finished partial upload holding `data`; resolves with its URL. */
-async function partialUpload(endpoint: string, data: Buffer): Promise<string> {
-  const created = await tusRequest(endpoint, 'POST', {
-    'Upload-Length': String(data.length),
-    'Upload-Concat': 'partial',
-  })
-  expect(created.status).toBe(201)
-  const url = new URL(String(created.headers.location), endpoint).href
-  const patched = await fetch(url, {
-    method: 'PATCH',
-    headers: {
-      'Tus-Resumable': '1.0.0',
-      'Upload-Offset': '0',
-      'Content-Type': 'application/offset+octet-stream',
-    },
-    body: data,
-  })
-  expect(patched.status).toBe(204)
-  return url
 }
 
 /** The open multipart upload's part count for `key`, or undefined when none is open. */
