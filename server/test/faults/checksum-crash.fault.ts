@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, expect, it } from 'vitest'
 import { bytes, sha256 } from '../../../test-support/bytes.js'
+import { createUpload, patch } from '../helpers.js'
 import { MiB, waitUntil } from './harness/proc-stats.js'
+import { tusRequest } from './harness/tus-requests.js'
 import { killTree, startTusk, type TuskProcess } from './harness/tusk-server.js'
 
 // A chunk sent with Upload-Checksum counts only once verified: "the uploaded chunk MUST be
@@ -21,22 +23,12 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true })
 })
 
-const TUS = { 'Tus-Resumable': '1.0.0' }
-const OCTETS = { 'Content-Type': 'application/offset+octet-stream' }
 const checksum = (data: Buffer) => `sha256 ${createHash('sha256').update(data).digest('base64')}`
 
-async function patch(url: string, offset: number, body: Buffer, headers: Record<string, string> = {}) {
-  return fetch(url, {
-    method: 'PATCH',
-    headers: { ...TUS, ...OCTETS, 'Upload-Offset': String(offset), ...headers },
-    body,
-  })
-}
-
 async function offsetOf(url: string): Promise<number> {
-  const res = await fetch(url, { method: 'HEAD', headers: TUS })
+  const res = await tusRequest(url, 'HEAD')
   expect(res.status).toBe(200)
-  return Number(res.headers.get('upload-offset'))
+  return Number(res.headers['upload-offset'])
 }
 
 it('keeps a verified chunk cut by kill -9 out of the offset: HEAD after restart shows the offset before it', async () => {
@@ -44,12 +36,7 @@ it('keeps a verified chunk cut by kill -9 out of the offset: HEAD after restart 
   tusk = await startTusk([`--data-dir=${dataDir}`, '--log-level=warn'])
   const port = tusk.port
   const data = bytes(24 * MiB, 71)
-  const created = await fetch(tusk.url, {
-    method: 'POST',
-    headers: { ...TUS, 'Upload-Length': String(data.length) },
-  })
-  expect(created.status).toBe(201)
-  const pathname = new URL(created.headers.get('location') as string).pathname
+  const pathname = new URL(await createUpload(tusk.url, data.length)).pathname
   const id = pathname.split('/').pop() as string
   const dataFile = path.join(dataDir, id)
   const url = () => `${(tusk as TuskProcess).origin}${pathname}`
@@ -78,7 +65,7 @@ it('keeps a verified chunk cut by kill -9 out of the offset: HEAD after restart 
   // A plain PATCH shorter than the unverified bytes left on disk: the store cuts them off first.
   const plain = await patch(url(), 4 * MiB, data.subarray(4 * MiB, 5 * MiB))
   expect(plain.status).toBe(204)
-  expect(plain.headers.get('upload-offset')).toBe(String(5 * MiB))
+  expect(plain.headers['upload-offset']).toBe(String(5 * MiB))
   expect((await stat(dataFile)).size).toBe(5 * MiB)
   // A verified chunk that fails is cut off and never counts; the right one does.
   const rest = data.subarray(5 * MiB)
@@ -88,7 +75,7 @@ it('keeps a verified chunk cut by kill -9 out of the offset: HEAD after restart 
   expect((await stat(dataFile)).size).toBe(5 * MiB)
   const right = await patch(url(), 5 * MiB, rest, { 'Upload-Checksum': checksum(rest) })
   expect(right.status).toBe(204)
-  expect(right.headers.get('upload-offset')).toBe(String(data.length))
+  expect(right.headers['upload-offset']).toBe(String(data.length))
   const downloaded = Buffer.from(await (await fetch(url())).arrayBuffer())
   expect(sha256(downloaded)).toBe(sha256(data))
   expect(JSON.parse(await readFile(`${dataFile}.json`, 'utf8'))).not.toHaveProperty(['tusk.unverifiedFrom'])

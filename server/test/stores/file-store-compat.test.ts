@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { bytes, sha256 } from '../../../test-support/bytes.js'
 import { closeWhenDone } from '../../../test-support/lifecycle.js'
 import { startTusk, type TestTusk } from '../../../test-support/tusk.js'
+import { createUpload, patch as patchAt, send } from '../helpers.js'
 
 // Issue 16 item 4: Tusk's file store keeps @tus/file-store's layout (the bytes in <dir>/<id>, the
 // upload record in <dir>/<id>.json), so users move between plain @tus/server and Tusk without
@@ -37,31 +38,24 @@ afterAll(async () => {
 })
 
 async function create(endpoint: string, length: number): Promise<string> {
-  const res = await fetch(endpoint, {
-    method: 'POST',
-    headers: { ...TUS, 'Upload-Length': String(length), 'Upload-Metadata': METADATA },
-  })
-  expect(res.status).toBe(201)
-  return new URL(res.headers.get('location') as string, endpoint).pathname.split('/').pop() as string
+  const url = await createUpload(endpoint, length, { 'Upload-Metadata': METADATA })
+  return new URL(url).pathname.split('/').pop() as string
 }
 
 async function patch(endpoint: string, id: string, offset: number, chunk: Buffer): Promise<number> {
-  const res = await fetch(`${endpoint}/${id}`, {
-    method: 'PATCH',
-    headers: { ...TUS, 'Upload-Offset': String(offset), 'Content-Type': 'application/offset+octet-stream' },
-    body: chunk,
-  })
+  const res = await patchAt(`${endpoint}/${id}`, offset, chunk)
   expect(res.status).toBe(204)
-  return Number(res.headers.get('upload-offset'))
+  return Number(res.headers['upload-offset'])
 }
 
 async function head(endpoint: string, id: string) {
-  const res = await fetch(`${endpoint}/${id}`, { method: 'HEAD', headers: TUS })
+  const res = await send(`${endpoint}/${id}`, { method: 'HEAD', headers: TUS })
   expect(res.status).toBe(200)
+  const metadata = res.headers['upload-metadata']
   return {
-    offset: Number(res.headers.get('upload-offset')),
-    length: Number(res.headers.get('upload-length')),
-    metadata: res.headers.get('upload-metadata'),
+    offset: Number(res.headers['upload-offset']),
+    length: Number(res.headers['upload-length']),
+    metadata: typeof metadata === 'string' ? metadata : null,
   }
 }
 
