@@ -90,18 +90,41 @@ it('resumes every upload byte-exact after the server is SIGKILLed mid-upload and
   expect(Object.keys(summary.statuses).filter((s) => / 5\d\d$/.test(s))).toEqual([])
 })
 
-it('answers 503 (HEAD 423) at once while Azurite is down, and resumes every upload byte-exact once it is back', async () => {
+/**
+ * Starts 3 MiB uploads through the throttled proxy, creates one more upload to probe with HEAD, and
+ * returns once a third of the bytes went out (so the outage lands mid-upload).
+ */
+async function uploadsUnderWay(count: number, seed: number) {
   const server = tusk as TuskProcess
   const wire = proxy as FaultProxy
   wire.rate = 512 * 1024
   const startBytes = wire.bytesUp
-  const data = files(8, 3 * MiB, 22)
+  const data = files(count, 3 * MiB, seed)
   const total = data.length * 3 * MiB
   const running = data.map((file) => tusUpload(`${wire.origin}/files`, file, { timeoutMs: 120_000 }))
   const created = await tusRequest(server.url, 'POST', { 'Upload-Length': '10' })
   expect(created.status).toBe(201)
   const existing = new URL(String(created.headers.location), server.url).href
   await waitUntil(() => wire.bytesUp - startBytes > total * 0.3, 60_000, 'a third of the bytes sent')
+  return { server, wire, startBytes, data, running, existing }
+}
+
+/** After an outage: every upload finished byte-exact without starting over, no 5xx but 503, no unexpected error. */
+function expectResumedAfterOutage(
+  summary: Awaited<ReturnType<typeof summarize>>,
+  count: number,
+  server: TuskProcess,
+) {
+  expect(summary.failed).toEqual([])
+  expect(summary.finished).toBe(count)
+  expect(summary.corrupt).toEqual([])
+  expect(summary.startedOver).toBe(0)
+  expect(Object.keys(summary.statuses).filter((s) => / 5\d\d$/.test(s) && !/ 503$/.test(s))).toEqual([])
+  expect(server.output()).not.toMatch(/unexpected error/)
+}
+
+it('answers 503 (HEAD 423) at once while Azurite is down, and resumes every upload byte-exact once it is back', async () => {
+  const { server, wire, startBytes, data, running, existing } = await uploadsUnderWay(8, 22)
 
   azurite('azurite-stop.sh')
   let probed: Answer[]
@@ -129,26 +152,11 @@ it('answers 503 (HEAD 423) at once while Azurite is down, and resumes every uplo
   expect(probed[1]?.headers['retry-after']).toBeTruthy()
   // Three quick tries (azure-client.ts), not the SDK's default four over ~30 s.
   expect(answeredMs).toBeLessThan(5_000)
-  expect(summary.failed).toEqual([])
-  expect(summary.finished).toBe(data.length)
-  expect(summary.corrupt).toEqual([])
-  expect(summary.startedOver).toBe(0)
-  expect(Object.keys(summary.statuses).filter((s) => / 5\d\d$/.test(s) && !/ 503$/.test(s))).toEqual([])
-  expect(server.output()).not.toMatch(/unexpected error/)
+  expectResumedAfterOutage(summary, data.length, server)
 })
 
 it('answers 503 (HEAD 423) within the Azure call timeout while Azurite is paused, and resumes every upload byte-exact after it continues', async () => {
-  const server = tusk as TuskProcess
-  const wire = proxy as FaultProxy
-  wire.rate = 512 * 1024
-  const startBytes = wire.bytesUp
-  const data = files(6, 3 * MiB, 23)
-  const total = data.length * 3 * MiB
-  const running = data.map((file) => tusUpload(`${wire.origin}/files`, file, { timeoutMs: 120_000 }))
-  const created = await tusRequest(server.url, 'POST', { 'Upload-Length': '10' })
-  expect(created.status).toBe(201)
-  const existing = new URL(String(created.headers.location), server.url).href
-  await waitUntil(() => wire.bytesUp - startBytes > total * 0.3, 60_000, 'a third of the bytes sent')
+  const { server, wire, startBytes, data, running, existing } = await uploadsUnderWay(6, 23)
 
   // SIGSTOP: Azurite's socket still accepts connections, nothing is ever answered.
   const pid = Number(readFileSync(path.join(azuriteDir, 'azurite.pid'), 'utf8'))
@@ -175,10 +183,5 @@ it('answers 503 (HEAD 423) within the Azure call timeout while Azurite is paused
   expect(probed[0]?.headers['retry-after']).toBeTruthy()
   expect(probed[1]?.headers['retry-after']).toBeTruthy()
   expect(answeredMs).toBeLessThan(AZURE_CALL_TIMEOUT_MS + 5_000)
-  expect(summary.failed).toEqual([])
-  expect(summary.finished).toBe(data.length)
-  expect(summary.corrupt).toEqual([])
-  expect(summary.startedOver).toBe(0)
-  expect(Object.keys(summary.statuses).filter((s) => / 5\d\d$/.test(s) && !/ 503$/.test(s))).toEqual([])
-  expect(server.output()).not.toMatch(/unexpected error/)
+  expectResumedAfterOutage(summary, data.length, server)
 })
