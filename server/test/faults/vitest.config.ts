@@ -16,8 +16,12 @@ export default defineConfig({
     ],
     testTimeout: 120_000,
     hookTimeout: 180_000,
+    // The shared services some scenarios use (S3 for the concatenation crash): those the environment
+    // names (CI), or started here as `npm test` does, so `npm run test:faults` works on a fresh machine.
+    globalSetup: ['./scripts/test-services.ts'],
     pool: 'forks',
     fileParallelism: false,
-    reporters: ['default'],
+    // The closing "tests: N passed, N failed" line that .ci/run adds up with the other runs'.
+    reporters: ['default', './scripts/summary-reporter.ts'],
   },
 })
