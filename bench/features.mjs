@@ -2,17 +2,19 @@
 // 1 KiB creation-with-upload uploads at c=64 against Tusk with metrics off (the reference), with
 // metrics on (the default), with HS256 authentication (every request carries a bearer token), and
 // with metrics plus one signed post-finish webhook per upload to a receiver on loopback.
-//   node bench/features.mjs [--reps N] [--count N]
+//   node bench/features.mjs [--reps N] [--count N] [--only metrics,auth,hooks]
+// (--only: those variants and the reference, e.g. `--reps 3 --only hooks` for a quick look).
 // Prints, per variant, uploads/s, p99 and server CPU per upload, and the median of per-rep ratios
 // to the reference (targets: auth ≥ 0.9×, hooks + metrics ≥ 0.9×). For the webhook variant also how
 // many events the receiver had when the uploads ended, how long the rest took (the delivery lag),
 // and the server CPU per upload counting that backlog's delivery too (work left in an outbox is
 // cost deferred, not saved).
+import { fork } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
-import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { SignJWT } from 'jose'
 import { startContender, TUSK, variant } from './lib/contenders.mjs'
@@ -20,7 +22,11 @@ import { readCpuSeconds } from './lib/proc-cpu.mjs'
 import { smallUploads } from './workloads/small-uploads.mjs'
 
 const { values } = parseArgs({
-  options: { reps: { type: 'string', default: '5' }, count: { type: 'string', default: '3000' } },
+  options: {
+    reps: { type: 'string', default: '5' },
+    count: { type: 'string', default: '3000' },
+    only: { type: 'string' },
+  },
 })
 const reps = Number(values.reps)
 const count = Number(values.count)
@@ -31,27 +37,30 @@ const WARMUP = 300
 /** How long the run waits, after the uploads, for the webhook events still in the outbox. */
 const DRAIN_LIMIT_MS = 60_000
 
-// The webhook receiver: answers every delivery at once (its cost is the application's, not Tusk's).
-// It counts deliveries and distinct webhook-ids (a repeated id is a duplicate delivery).
-let delivered = 0
-let eventIds = new Set()
-const receiver = http.createServer((req, res) => {
-  req.resume()
-  req.on('end', () => {
-    delivered++
-    eventIds.add(req.headers['webhook-id'])
-    res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
+// The webhook receiver (bench/servers/webhook-receiver.mjs): a process of its own that checks each
+// delivery's signature, counts deliveries and distinct webhook-ids (a repeated id is a duplicate
+// delivery) and answers 204. Its CPU is measured apart from Tusk's: it is the application's cost.
+const receiver = fork(
+  path.join(path.dirname(fileURLToPath(import.meta.url)), 'servers/webhook-receiver.mjs'),
+  ['--secret', HOOK_SECRET],
+)
+const replies = []
+receiver.on('message', (message) => replies.shift()?.(message))
+/** Sends the receiver a message and resolves with its answer (answers come in order). */
+const ask = (message) =>
+  new Promise((resolve) => {
+    replies.push(resolve)
+    receiver.send(message)
   })
-})
-await new Promise((resolve) => receiver.listen(0, '127.0.0.1', resolve))
-const hookUrl = `http://127.0.0.1:${receiver.address().port}/hooks`
+const { port: receiverPort } = await ask({})
+const hookUrl = `http://127.0.0.1:${receiverPort}/hooks`
 
 const token = await new SignJWT({ sub: 'bench' })
   .setProtectedHeader({ alg: 'HS256' })
   .setExpirationTime('2h')
   .sign(new TextEncoder().encode(SECRET))
 
-const VARIANTS = [
+const ALL_VARIANTS = [
   {
     contender: variant(TUSK, { name: 'reference', label: 'metrics off', extraArgs: ['--metrics', 'false'] }),
   },
@@ -74,6 +83,9 @@ const VARIANTS = [
   },
 ]
 
+const only = values.only ? new Set(['reference', ...values.only.split(',')]) : undefined
+const VARIANTS = ALL_VARIANTS.filter((v) => !only || only.has(v.contender.name))
+
 const runDir = mkdtempSync(path.join(os.tmpdir(), 'tusk-bench-features-'))
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 console.log(
@@ -94,8 +106,8 @@ for (let rep = 0; rep < reps; rep++) {
       logFile: path.join(runDir, `${contender.name}.log`),
     })
     try {
-      delivered = 0
-      eventIds = new Set()
+      if (webhooks) await ask({ reset: true })
+      const receiverCpuBefore = readCpuSeconds(receiver.pid)
       const result = await smallUploads({
         url: server.url,
         pid: server.pid,
@@ -109,21 +121,28 @@ for (let rep = 0; rep < reps; rep++) {
       if (webhooks) {
         // Every upload (warm-up included) finished once: that many post-finish events were produced.
         const produced = count + WARMUP
-        const atEnd = eventIds.size
+        const atEnd = (await ask({ count: true })).distinct
         const cpuBefore = readCpuSeconds(server.pid)
         const drainStart = performance.now()
-        while (eventIds.size < produced && performance.now() - drainStart < DRAIN_LIMIT_MS) await sleep(10)
-        const lagMs = eventIds.size < produced ? Number.NaN : performance.now() - drainStart
+        let counted = await ask({ count: true })
+        while (counted.distinct < produced && performance.now() - drainStart < DRAIN_LIMIT_MS) {
+          await sleep(10)
+          counted = await ask({ count: true })
+        }
+        const lagMs = counted.distinct < produced ? Number.NaN : performance.now() - drainStart
         result.delivery = {
           produced,
           atEnd,
           lagMs,
-          after: eventIds.size,
-          duplicates: delivered - eventIds.size,
+          after: counted.distinct,
+          duplicates: counted.delivered - counted.distinct,
+          invalid: counted.invalid,
           cpuWithBacklogUs: result.cpuUs + ((readCpuSeconds(server.pid) - cpuBefore) * 1e6) / count,
+          // Every delivery of the rep (warm-up included), per event.
+          receiverCpuUs: ((readCpuSeconds(receiver.pid) - receiverCpuBefore) * 1e6) / produced,
         }
         const d = result.delivery
-        line += `; webhooks ${d.atEnd}/${d.produced} delivered when the uploads ended, ${Number.isNaN(d.lagMs) ? `only ${d.after} after ${DRAIN_LIMIT_MS / 1000} s` : `all ${d.lagMs.toFixed(0)} ms later`}, ${d.duplicates} duplicates, ${d.cpuWithBacklogUs.toFixed(0)} µs CPU/upload with the backlog`
+        line += `; webhooks ${d.atEnd}/${d.produced} delivered when the uploads ended, ${Number.isNaN(d.lagMs) ? `only ${d.after} after ${DRAIN_LIMIT_MS / 1000} s` : `all ${d.lagMs.toFixed(0)} ms later`}, ${d.duplicates} duplicates, ${d.invalid} bad signatures, ${d.cpuWithBacklogUs.toFixed(0)} µs CPU/upload with the backlog; receiver ${d.receiverCpuUs.toFixed(0)} µs CPU/event`
       }
       results[contender.name].push(result)
       console.log(line)
@@ -143,13 +162,14 @@ for (const { contender } of VARIANTS) {
     `| ${contender.label} | ${median(rows.map((r) => r.rate)).toFixed(0)} | ${median(ratios).toFixed(2)} | ${median(rows.map((r) => r.p99)).toFixed(1)} | ${median(rows.map((r) => r.cpuUs)).toFixed(0)} |`,
   )
 }
-const deliveries = results.hooks.map((r) => r.delivery)
-console.log(
-  `\nwebhooks (per rep: delivered when the uploads ended / produced, lag until all delivered, CPU/upload with the backlog): ${deliveries
-    .map(
-      (d) =>
-        `${d.atEnd}/${d.produced}, ${Number.isNaN(d.lagMs) ? `not all within ${DRAIN_LIMIT_MS / 1000} s (${d.after})` : `${d.lagMs.toFixed(0)} ms`}, ${d.cpuWithBacklogUs.toFixed(0)} µs`,
-    )
-    .join('; ')}`,
-)
-receiver.close()
+const deliveries = (results.hooks ?? []).map((r) => r.delivery)
+if (deliveries.length > 0)
+  console.log(
+    `\nwebhooks (per rep: delivered when the uploads ended / produced, lag until all delivered, server CPU/upload with the backlog, receiver CPU/event): ${deliveries
+      .map(
+        (d) =>
+          `${d.atEnd}/${d.produced}, ${Number.isNaN(d.lagMs) ? `not all within ${DRAIN_LIMIT_MS / 1000} s (${d.after})` : `${d.lagMs.toFixed(0)} ms`}, ${d.cpuWithBacklogUs.toFixed(0)} µs, ${d.receiverCpuUs.toFixed(0)} µs`,
+      )
+      .join('; ')}`,
+  )
+receiver.disconnect()

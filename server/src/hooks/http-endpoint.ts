@@ -113,7 +113,7 @@ const DISCARD_LIMIT = 64 * 1024
  * on loopback). The answer's head must come within the timeout, and its body must not stall longer.
  */
 function postForStatus(url: string, options: PostOptions, dispatcher: Dispatcher): Promise<Outcome> {
-  const target = new URL(url)
+  const target = targetOf(url)
   return new Promise<Outcome>((resolve) => {
     let status = 0
     let retryAfterValue: string | null = null
@@ -123,7 +123,7 @@ function postForStatus(url: string, options: PostOptions, dispatcher: Dispatcher
     dispatcher.dispatch(
       {
         origin: target.origin,
-        path: `${target.pathname}${target.search}`,
+        path: target.path,
         method: 'POST',
         body: options.body,
         headersTimeout: options.timeoutMs,
@@ -171,6 +171,19 @@ function postForStatus(url: string, options: PostOptions, dispatcher: Dispatcher
       },
     )
   })
+}
+
+/** Endpoints are few and fixed: each URL is parsed once, not on every delivery. */
+const targets = new Map<string, { readonly origin: string; readonly path: string }>()
+function targetOf(url: string): { readonly origin: string; readonly path: string } {
+  let target = targets.get(url)
+  if (!target) {
+    const parsed = new URL(url)
+    target = { origin: parsed.origin, path: `${parsed.pathname}${parsed.search}` }
+    if (targets.size >= 64) targets.clear()
+    targets.set(url, target)
+  }
+  return target
 }
 
 /** The answer's body is not wanted: read a little of it so the connection can be reused, else drop it. */

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto'
+import { createHmac, createSecretKey } from 'node:crypto'
 import { Webhook } from 'standardwebhooks'
 
 /**
@@ -12,7 +12,10 @@ import { Webhook } from 'standardwebhooks'
 export function createSigner(secrets: readonly string[]): (id: string, at: Date, body: string) => string {
   const keys = secrets.map((secret) => {
     new Webhook(secret) // validates the secret's format, with the package's own rules
-    return Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64')
+    // A KeyObject: createHmac need not import the raw key on every signature (~1 µs each).
+    return createSecretKey(
+      Buffer.from(secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret, 'base64'),
+    )
   })
   return (id, at, body) => {
     const signed = `${id}.${Math.floor(at.getTime() / 1000)}.${body}`

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdirSync, readdirSync } from 'node:fs'
+import { constants, mkdirSync, readdirSync } from 'node:fs'
 import {
   type FileHandle,
   open,
@@ -24,9 +24,12 @@ import type { Claimed, DeliveryRecord, Outbox } from './types.js'
 //   dead/<key>.json            given up after the last retry
 //   disabled/<hash of url>     endpoints that answered 410
 // A process delivers from memory what it added; its segment is only read back for recovery. `add`
-// resolves once its line is written and fdatasync'ed, and the lines of every event added meanwhile
-// share that one write and fsync (group commit): a finished upload's answer waits about one fsync,
-// and costs a fraction of one, instead of creating, writing and renaming a file per event.
+// resolves once its line is written and on disk (O_DSYNC: the write returns when the data is, one
+// thread-pool round trip instead of a write and an fdatasync), and the lines of every event added
+// meanwhile share that one write (group commit): a finished upload's answer waits about one sync,
+// and costs a fraction of one, instead of creating, writing and renaming a file per event. Done and
+// retry lines need no sync (if lost, the event is only attempted again: at least once), so they do
+// not get a write of their own: they ride along with the next add's, or go DEFERRED_MS later.
 // Segments of a process that died (SIGKILL, OOM, power loss) are taken over by a live one (rename
 // = take-over: one process wins, even across cluster workers sharing the directory), which delivers
 // what they hold. A segment past SEGMENT_BYTES (and twice its last compaction) is compacted: the
@@ -37,6 +40,11 @@ const SEGMENT_BYTES = 4 * 1024 * 1024
 const SCAN_MS = 1_000
 /** How often a process shows, by its active segment's mtime, that it is alive. */
 const HEARTBEAT_MS = 2_000
+/** How long done and retry lines wait for an add's write to share before they get their own. */
+const DEFERRED_MS = 100
+/** Where the platform has it (Linux, macOS), a segment's writes are synchronous: no fdatasync. */
+const O_DSYNC: number | undefined = constants.O_DSYNC
+const SEGMENT_FLAGS = constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | (O_DSYNC ?? 0)
 
 /** Outboxes of this process that own a segment (same pid, other instance: alive iff listed). */
 const liveTokens = new Set<string>()
@@ -114,11 +122,14 @@ export function createFileOutbox(dataDir: string, staleClaimMs: number): Outbox 
   let queued: string[] = []
   let waiters: { resolve: () => void; reject: (error: Error) => void }[] = []
   let flushing: Promise<void> | undefined
+  let deferred: NodeJS.Timeout | undefined
+  /** A line queued that must not wait for DEFERRED_MS (a dead letter's: `hooks list` shows it). */
+  let prompt = false
   let closed = false
 
   const openSegment = async () => {
     const file = path.join(dirs.log, `${ownPrefix}${segmentNumber++}.log`)
-    const fh = await open(file, 'a')
+    const fh = await open(file, SEGMENT_FLAGS)
     // The new segment's name is durable too, before an add is acknowledged from it (first use) or
     // the segment it replaces is removed (compaction): rare, so one directory fsync each is cheap.
     await syncDirectory(dirs.log)
@@ -134,21 +145,21 @@ export function createFileOutbox(dataDir: string, staleClaimMs: number): Outbox 
     }
   }
 
-  /**
-   * Writes what was queued meanwhile in one write; fdatasync when an `add` waits for it (done and
-   * retry lines need none: if lost, the event is only attempted again — at least once).
-   */
+  /** Writes what was queued meanwhile in one (synchronous) write. */
   async function flush() {
+    clearTimeout(deferred)
+    deferred = undefined
     while (queued.length > 0) {
       const lines = queued
       const batch = waiters
       queued = []
       waiters = []
+      prompt = false
       try {
         segment ??= await openSegment()
         const buffer = Buffer.from(lines.join(''))
         await writeAll(segment.fh, buffer)
-        if (batch.length > 0) await segment.fh.datasync()
+        if (O_DSYNC === undefined) await segment.fh.datasync()
         segment.bytes += buffer.length
         for (const waiter of batch) waiter.resolve()
         // Twice the last snapshot at least: many undelivered records are not rewritten on every write.
@@ -156,17 +167,40 @@ export function createFileOutbox(dataDir: string, staleClaimMs: number): Outbox 
       } catch (error) {
         for (const waiter of batch) waiter.reject(error as Error)
       }
+      // Only done and retry lines came meanwhile: they wait for the next add's write.
+      if (waiters.length === 0 && !prompt && queued.length > 0 && !closed) {
+        deferred = setTimeout(startFlush, DEFERRED_MS).unref()
+        break
+      }
     }
     flushing = undefined
   }
 
-  const enqueue = (line: string, durable: boolean): Promise<void> | undefined => {
-    queued.push(line)
-    const done = durable
-      ? new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }))
-      : undefined
+  const startFlush = () => {
     // setImmediate: the adds of every request handled in this turn of the event loop share a write.
     flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(flush)
+  }
+
+  /**
+   * Queues a line: `durable` resolves once it is on disk; `prompt` is written at once, unsynced;
+   * `deferred` waits for another line's write (up to DEFERRED_MS).
+   */
+  function enqueue(line: string, mode: 'durable'): Promise<void>
+  function enqueue(line: string, mode: 'prompt' | 'deferred'): undefined
+  function enqueue(line: string, mode: 'durable' | 'prompt' | 'deferred'): Promise<void> | undefined {
+    queued.push(line)
+    if (mode === 'deferred') {
+      // A write already coming takes it (one queued during a write: see the end of flush()).
+      if (!flushing) deferred ??= setTimeout(startFlush, DEFERRED_MS).unref()
+      return undefined
+    }
+    if (mode === 'prompt') {
+      prompt = true
+      startFlush()
+      return undefined
+    }
+    const done = new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }))
+    startFlush()
     return done
   }
 
@@ -178,7 +212,7 @@ export function createFileOutbox(dataDir: string, staleClaimMs: number): Outbox 
     for (const entry of live.values()) lines.push(addLine(entry.record, entry.dueAt))
     const buffer = Buffer.from(lines.join(''))
     await writeAll(next.fh, buffer)
-    await next.fh.datasync()
+    if (O_DSYNC === undefined) await next.fh.datasync()
     // Bytes, as flush() counts them (a line's string length is less with non-ASCII metadata).
     next.bytes = buffer.length
     next.snapshot = next.bytes
@@ -235,8 +269,7 @@ export function createFileOutbox(dataDir: string, staleClaimMs: number): Outbox 
     const lines: Promise<void>[] = []
     for (const { record, dueAt } of records.values()) {
       if (!track(record, dueAt)) continue
-      const durable = enqueue(addLine(record, dueAt), true)
-      if (durable) lines.push(durable)
+      lines.push(enqueue(addLine(record, dueAt), 'durable'))
     }
     await Promise.all(lines)
     await unlink(taken)
@@ -283,7 +316,7 @@ export function createFileOutbox(dataDir: string, staleClaimMs: number): Outbox 
           continue // another took it
         try {
           const record = JSON.parse(await readFile(taken, 'utf8')) as DeliveryRecord
-          if (track(record, Date.now())) await enqueue(addLine(record), true)
+          if (track(record, Date.now())) await enqueue(addLine(record), 'durable')
         } catch {
           // unreadable: nothing to deliver
         }
@@ -356,7 +389,7 @@ export function createFileOutbox(dataDir: string, staleClaimMs: number): Outbox 
       let durable: Promise<void> | undefined
       for (const record of records) {
         if (!track(record, now)) continue
-        durable = enqueue(addLine(record), true) ?? durable
+        durable = enqueue(addLine(record), 'durable')
       }
       // Lines are written in order, in one batch: the last one's fsync covers them all.
       return durable ?? Promise.resolve()
@@ -375,7 +408,7 @@ export function createFileOutbox(dataDir: string, staleClaimMs: number): Outbox 
       return takeDue(limit, Date.now()) // after the awaits: records added meanwhile are due too
     },
     async complete(claimed) {
-      if (live.delete(claimed.handle)) enqueue(`${JSON.stringify({ d: claimed.handle })}\n`, false)
+      if (live.delete(claimed.handle)) enqueue(`${JSON.stringify({ d: claimed.handle })}\n`, 'deferred')
     },
     async reschedule(claimed, dueAt, error) {
       const entry = live.get(claimed.handle)
@@ -387,7 +420,7 @@ export function createFileOutbox(dataDir: string, staleClaimMs: number): Outbox 
       nextDue = Math.min(nextDue, dueAt)
       enqueue(
         `${JSON.stringify({ r: claimed.handle, n: entry.record.attempts, t: dueAt, e: error })}\n`,
-        false,
+        'deferred',
       )
     },
     async deadLetter(claimed, error) {
@@ -397,7 +430,7 @@ export function createFileOutbox(dataDir: string, staleClaimMs: number): Outbox 
         lastError: error,
       }
       await writeAtomically(path.join(dirs.dead, `${record.key}.json`), JSON.stringify(record))
-      if (live.delete(claimed.handle)) enqueue(`${JSON.stringify({ d: claimed.handle })}\n`, false)
+      if (live.delete(claimed.handle)) enqueue(`${JSON.stringify({ d: claimed.handle })}\n`, 'prompt')
     },
     async counts() {
       // This process's records from memory; other processes' (or, for `tusk-server hooks`, every
@@ -441,6 +474,7 @@ export function createFileOutbox(dataDir: string, staleClaimMs: number): Outbox 
     },
     async close() {
       closed = true
+      if (queued.length > 0) startFlush() // deferred done lines: the next process need not retry them
       while (flushing) await flushing
       if (segment) {
         const { fh, file } = segment
