@@ -47,7 +47,7 @@ export async function createTusk(
   options: ServerOptions = {},
 ): Promise<EmbeddedTusk> {
   const engine = await createTuskEngine(input, options)
-  const app = createApp(engine, { health: false, observers: engine.metrics ? [engine.metrics.requests] : [] })
+  const app = createApp(engine, { health: false })
   const callback = app.callback()
   // As in startServer: a shared locker fences the request a lost lease was taken for.
   const serve = engine.locker.kind === 'memory' ? callback : withRequestScope(callback)

@@ -37,9 +37,7 @@ export async function startServer(
   const { config, logger, metrics, core, store } = engine
   const app = createApp(engine, {
     health: true,
-    observers: metrics
-      ? [metrics.requests, ...(config.metricsPort === undefined ? [metricsRoute(metrics.registry)] : [])]
-      : [],
+    routes: metrics && config.metricsPort === undefined ? [metricsRoute(metrics.registry)] : [],
   })
 
   const server = http.createServer(

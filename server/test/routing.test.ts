@@ -79,6 +79,75 @@ describe('Koa host routing', async () => {
   })
 })
 
+const CORS_HEADERS = [
+  'vary',
+  'access-control-allow-origin',
+  'access-control-allow-credentials',
+  'access-control-expose-headers',
+] as const
+const corsOf = (reply: { headers: Record<string, unknown> }) =>
+  Object.fromEntries(CORS_HEADERS.map((name) => [name, reply.headers[name]]))
+
+// The host answers tus requests other than OPTIONS without Koa; their CORS headers must be the ones
+// @koa/cors gives the requests it still sees (GET /health here).
+describe('CORS headers of tus requests', async () => {
+  const anyOrigin = await startTusk()
+  const listed = await startTusk({ corsOrigins: ['https://app.example'], corsCredentials: true })
+
+  const tusRequests = async (url: string, headers: Record<string, string>) => {
+    const created = await send(url, {
+      method: 'POST',
+      headers: {
+        ...TUS,
+        ...headers,
+        'Upload-Length': '3',
+        'Content-Type': 'application/offset+octet-stream',
+      },
+      body: 'abc',
+    })
+    expect(created.status).toBe(201)
+    const upload = String(created.headers.location)
+    return [
+      created,
+      await send(upload, { method: 'HEAD', headers: { ...TUS, ...headers } }),
+      await send(upload, { headers }),
+      await send(`${url}/${'0'.repeat(32)}`, { method: 'HEAD', headers: { ...TUS, ...headers } }),
+    ]
+  }
+
+  it.each([
+    ['every origin allowed, a request without Origin', 'any', {}],
+    ['every origin allowed, a page', 'any', { Origin: 'https://app.example' }],
+    ['a listed origin, with credentials', 'listed', { Origin: 'https://app.example' }],
+    ['an origin not listed', 'listed', { Origin: 'https://evil.example' }],
+    ['no Origin, origins listed', 'listed', {}],
+  ] as const)('are those @koa/cors sets: %s', async (_, which, headers) => {
+    const server = which === 'any' ? anyOrigin : listed
+    const expected = corsOf(await send(`${server.origin}/health`, { headers }))
+    expect(expected.vary).toBe('Origin')
+    for (const reply of await tusRequests(server.url, headers)) expect(corsOf(reply)).toEqual(expected)
+  })
+
+  it('allows a listed origin with credentials and no other', async () => {
+    const [created] = await tusRequests(listed.url, { Origin: 'https://app.example' })
+    expect(created?.headers['access-control-allow-origin']).toBe('https://app.example')
+    expect(created?.headers['access-control-allow-credentials']).toBe('true')
+    expect(String(created?.headers['access-control-expose-headers'])).toContain('Upload-Offset')
+    const [refused] = await tusRequests(listed.url, { Origin: 'https://evil.example' })
+    expect(refused?.headers['access-control-allow-origin']).toBeUndefined()
+  })
+
+  it('echoes the client request id on a tus request', async () => {
+    const reply = await send(anyOrigin.url, { method: 'OPTIONS', headers: { 'X-Request-Id': 'abc-1' } })
+    expect(reply.headers['x-request-id']).toBe('abc-1')
+    const created = await send(anyOrigin.url, {
+      method: 'POST',
+      headers: { ...TUS, 'Upload-Length': '3', 'X-Request-Id': 'abc-2' },
+    })
+    expect(created.headers['x-request-id']).toBe('abc-2')
+  })
+})
+
 describe('readiness with a shared locker', async () => {
   // Nothing listens on port 1: the Redis the locks depend on is down.
   const server = await startTusk({ redisUrl: 'redis://127.0.0.1:1' })

@@ -1,49 +1,82 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
-import type { Context, Middleware } from 'koa'
+import type { Context } from 'koa'
 import { errorCodeOf } from '../failures.js'
 import type { Logger } from '../log.js'
 
-let sequence = 0
-const seen = new WeakMap<Socket, { read: number; written: number }>()
-
 /**
- * Bytes moved on the connection since its previous request ended: this request's headers and body
- * in, its response out. (Node reads a small body together with the headers, before any middleware
- * runs, so a snapshot taken when the request starts would miss it.)
+ * Sees every request once its response is done or its client went away (metrics): `ms` is the time
+ * since the request reached the host.
  */
-function socketBytesSinceLastRequest(socket: Socket) {
-  const before = seen.get(socket) ?? { read: 0, written: 0 }
-  const now = { read: socket.bytesRead, written: socket.bytesWritten }
-  seen.set(socket, now)
-  return { bytesIn: now.read - before.read, bytesOut: now.written - before.written }
-}
+export type RequestObserver = (req: IncomingMessage, res: ServerResponse, ms: number) => void
+
+let sequence = 0
 const prefix = `${process.pid.toString(36)}-`
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/
+const requestIds = new WeakMap<IncomingMessage, string>()
+
+/** Bytes a socket had moved when its previous request ended. */
+interface SocketTally {
+  read: number
+  written: number
+}
+const tallies = new WeakMap<Socket, SocketTally>()
+
+/** The X-Request-Id the host gave a request (the client's own when valid). */
+export const requestIdOf = (req: IncomingMessage): string | undefined => requestIds.get(req)
 
 /**
  * One structured line per request, written when the response is done or the client went away:
  * request id, method, path, status, bytes in/out (as counted on the socket, headers included),
- * duration and the upload id when there is one.
+ * duration and the upload id when there is one. The observers run on the same 'close' event.
+ * Call it first thing for every request (plain node:http, before any framework).
  */
-export function requestLog(logger: Logger, basePath: string): Middleware {
+export function requestLog(
+  logger: Logger,
+  basePath: string,
+  observers: readonly RequestObserver[] = [],
+): (req: IncomingMessage, res: ServerResponse) => void {
   const uploadPrefix = `${basePath === '/' ? '' : basePath}/`
-  return async (ctx, next) => {
+  const uploadIdOf = (path: string, res: ServerResponse): string | undefined => {
+    if (path.length > uploadPrefix.length && path.startsWith(uploadPrefix)) {
+      return path.slice(uploadPrefix.length)
+    }
+    const location = res.getHeader('location')
+    return typeof location === 'string'
+      ? location.slice(location.lastIndexOf('/') + 1) || undefined
+      : undefined
+  }
+  return (req, res) => {
     const started = performance.now()
-    const incoming = ctx.get('x-request-id')
-    const id = VALID_REQUEST_ID.test(incoming) ? incoming : `${prefix}${(++sequence).toString(36)}`
-    ctx.state.requestId = id
-    ctx.res.setHeader('X-Request-Id', id)
-    const { req, res } = ctx
-    const socket = req.socket
+    const incoming = req.headers['x-request-id']
+    const id =
+      typeof incoming === 'string' && VALID_REQUEST_ID.test(incoming)
+        ? incoming
+        : `${prefix}${(++sequence).toString(36)}`
+    requestIds.set(req, id)
+    res.setHeader('X-Request-Id', id)
     res.once('close', () => {
-      const path = (req.url ?? '').split('?', 1)[0] ?? ''
-      const location = res.getHeader('location')
-      const uploadId =
-        path.length > uploadPrefix.length && path.startsWith(uploadPrefix)
-          ? path.slice(uploadPrefix.length)
-          : typeof location === 'string'
-            ? location.slice(location.lastIndexOf('/') + 1)
-            : undefined
+      const ms = performance.now() - started
+      const url = req.url ?? ''
+      const query = url.indexOf('?')
+      const path = query === -1 ? url : url.slice(0, query)
+      // Bytes moved on the connection since its previous request ended: this request's headers and
+      // body in, its response out. (Node reads a small body together with the headers, before any
+      // handler runs, so a snapshot taken when the request starts would miss it.)
+      const socket = req.socket
+      const read = socket.bytesRead
+      const written = socket.bytesWritten
+      let tally = tallies.get(socket)
+      const bytesIn = read - (tally?.read ?? 0)
+      const bytesOut = written - (tally?.written ?? 0)
+      if (tally) {
+        tally.read = read
+        tally.written = written
+      } else {
+        tally = { read, written }
+        tallies.set(socket, tally)
+      }
+      const aborted = !res.writableFinished
       const line = {
         reqId: id,
         method: req.method,
@@ -51,17 +84,18 @@ export function requestLog(logger: Logger, basePath: string): Middleware {
         status: res.statusCode,
         // The error table's code of an error answer (ERR_OFFSET_MISMATCH, ...), for searching logs.
         code: errorCodeOf(res),
-        ...socketBytesSinceLastRequest(socket),
-        ms: Math.round((performance.now() - started) * 10) / 10,
-        uploadId: uploadId || undefined,
-        aborted: !res.writableFinished || undefined,
+        bytesIn,
+        bytesOut,
+        ms: Math.round(ms * 10) / 10,
+        uploadId: uploadIdOf(path, res),
+        aborted: aborted || undefined,
       }
       // A client that hangs up mid-request is ordinary (a closed laptop, a cancelled upload): info,
       // with the bytes it sent, whatever status had been set before it left.
-      if (res.statusCode >= 500 && !line.aborted) logger.error(line, 'request')
+      if (res.statusCode >= 500 && !aborted) logger.error(line, 'request')
       else logger.info(line, 'request')
+      for (const observe of observers) observe(req, res, ms)
     })
-    await next()
   }
 }
 
@@ -76,18 +110,16 @@ export function isClientHangUp(error: unknown): boolean {
 }
 
 /**
- * Koa's 'error' events: a client hanging up is not a server error (its request line, at info, says
- * "aborted" with the bytes it sent), anything else is.
+ * The host's errors (Koa's 'error' events, a failure of the tus path): a client hanging up is not a
+ * server error (its request line, at info, says "aborted" with the bytes it sent), anything else is.
  */
 export function logHostError(logger: Logger) {
-  return (error: unknown, ctx?: Context) => {
+  return (error: unknown, ctx?: Pick<Context, 'req'>) => {
+    const reqId = ctx ? requestIdOf(ctx.req) : undefined
     if (isClientHangUp(error)) {
-      logger.debug(
-        { reqId: ctx?.state.requestId, code: (error as NodeJS.ErrnoException).code },
-        'client hung up',
-      )
+      logger.debug({ reqId, code: (error as NodeJS.ErrnoException).code }, 'client hung up')
     } else {
-      logger.error({ err: error, reqId: ctx?.state.requestId }, 'host error')
+      logger.error({ err: error, reqId }, 'host error')
     }
   }
 }

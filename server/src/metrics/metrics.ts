@@ -1,8 +1,8 @@
 import type http from 'node:http'
-import type { Middleware } from 'koa'
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import { errorCodeOf } from '../failures.js'
 import type { HookMetrics } from '../hooks/types.js'
+import type { RequestObserver } from '../host/request-log.js'
 import type { TuskLocker } from '../lockers/index.js'
 import type { UploadEvents } from '../upload/types.js'
 
@@ -14,8 +14,11 @@ const METHODS = new Set(['GET', 'HEAD', 'POST', 'PATCH', 'DELETE', 'OPTIONS'])
 
 export interface TuskMetrics {
   readonly registry: Registry
-  /** Counts every request: by method and status, its duration, error codes, upload bytes. */
-  readonly requests: Middleware
+  /**
+   * Counts every request when it is done (the host's request log calls it): by method and status,
+   * its duration, error codes, upload bytes.
+   */
+  readonly requests: RequestObserver
   /** Uploads created, finished, terminated, and those unfinished. */
   readonly events: UploadEvents
   readonly hooks: HookMetrics
@@ -124,31 +127,46 @@ export function createMetrics(): TuskMetrics {
     },
   })
 
-  const requestMiddleware: Middleware = async (ctx, next) => {
-    const started = performance.now()
-    const { req, res } = ctx
-    res.once('close', () => {
-      const method = METHODS.has(req.method ?? '') ? (req.method as string) : 'OTHER'
-      const status = res.statusCode
-      requests.inc({ method, status: String(status) })
-      duration.observe({ method }, (performance.now() - started) / 1000)
-      const code = errorCodeOf(res)
-      if (code) errors.inc({ code })
-      if (status === 429) rateLimited.inc()
-      // Bytes stored, from the offsets the request started at and was answered with.
-      const answered = res.getHeader('upload-offset')
-      if (answered !== undefined && (status === 204 || status === 201)) {
-        const before = method === 'PATCH' ? Number(req.headers['upload-offset']) : 0
-        const stored = Number(answered) - before
-        if (Number.isFinite(stored) && stored > 0) bytes.inc(stored)
-      }
-    })
-    await next()
+  // The series of each method and status, looked up once: prom-client's inc({ labels }) builds and
+  // hashes a key from the label object on every call.
+  const methodSeries = new Map<
+    string,
+    { duration: ReturnType<typeof duration.labels>; byStatus: Map<number, Counter.Internal> }
+  >()
+  const seriesOf = (method: string) => {
+    let series = methodSeries.get(method)
+    if (!series) {
+      series = { duration: duration.labels(method), byStatus: new Map() }
+      methodSeries.set(method, series)
+    }
+    return series
+  }
+  const observeRequest: RequestObserver = (req, res, ms) => {
+    const method = METHODS.has(req.method ?? '') ? (req.method as string) : 'OTHER'
+    const status = res.statusCode
+    const series = seriesOf(method)
+    let count = series.byStatus.get(status)
+    if (!count) {
+      count = requests.labels(method, String(status))
+      series.byStatus.set(status, count)
+    }
+    count.inc()
+    series.duration.observe(ms / 1000)
+    const code = errorCodeOf(res)
+    if (code) errors.inc({ code })
+    if (status === 429) rateLimited.inc()
+    // Bytes stored, from the offsets the request started at and was answered with.
+    const answered = res.getHeader('upload-offset')
+    if (answered !== undefined && (status === 204 || status === 201)) {
+      const before = method === 'PATCH' ? Number(req.headers['upload-offset']) : 0
+      const stored = Number(answered) - before
+      if (Number.isFinite(stored) && stored > 0) bytes.inc(stored)
+    }
   }
 
   return {
     registry,
-    requests: requestMiddleware,
+    requests: observeRequest,
     events: {
       created(_upload) {
         created.inc()
