@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { readdir, readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
+import { Readable } from 'node:stream'
 import zlib from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { useTusk } from '../../../test-support/tusk.js'
@@ -135,6 +136,84 @@ describe('checksum extension', () => {
     })
     expect(good.status).toBe(204)
     expect((await head(url)).headers.get('upload-length')).toBe('3')
+  })
+
+  describe('chunks of several MiB (many socket reads, each hashed as it arrives)', () => {
+    // Not a multiple of any read or write size, so the last read of it is a short one.
+    const big = Buffer.alloc(3 * 2 ** 20 + 12_345)
+    for (let i = 0; i < big.length; i++) big[i] = (i * 31 + 7) & 0xff
+    const corrupt = (data: Buffer, at: number) => {
+      const copy = Buffer.from(data)
+      copy[at] = (copy[at] ?? 0) ^ 0x01
+      return copy
+    }
+
+    for (const algorithm of ['sha1', 'sha256', 'sha512', 'md5']) {
+      it(`accepts a large ${algorithm} chunk after a verified one and stores both byte-exact`, async () => {
+        const url = await create(ctx.server, { 'Upload-Length': String(5 + big.length) })
+        const check = (data: string | Buffer) => ({
+          'Upload-Checksum': `${algorithm} ${sum(algorithm, data)}`,
+        })
+        expect((await patch(url, 0, 'abcde', check('abcde'))).status).toBe(204)
+        const res = await patch(url, 5, big, check(big))
+        expect(res.status).toBe(204)
+        expect(res.headers.get('upload-offset')).toBe(String(5 + big.length))
+        expect(Buffer.compare(await download(url), Buffer.concat([Buffer.from('abcde'), big]))).toBe(0)
+      })
+    }
+
+    it('answers 460 to a large chunk with one flipped bit (first or last byte) and cuts it off the data file', async () => {
+      const url = await create(ctx.server, { 'Upload-Length': String(5 + big.length) })
+      const id = url.split('/').pop() as string
+      expect((await patch(url, 0, 'abcde')).status).toBe(204)
+      const checksum = { 'Upload-Checksum': `sha256 ${sum('sha256', big)}` }
+      for (const at of [0, big.length - 1]) {
+        expect((await patch(url, 5, corrupt(big, at), checksum)).status).toBe(460)
+        expect((await head(url)).headers.get('upload-offset')).toBe('5')
+        expect((await stat(path.join(ctx.server.dataDir, id))).size).toBe(5)
+      }
+      expect((await patch(url, 5, big, checksum)).status).toBe(204)
+      expect(Buffer.compare(await download(url), Buffer.concat([Buffer.from('abcde'), big]))).toBe(0)
+    })
+
+    it('verifies a large chunk against its trailer checksum: a match appends it, a mismatch does not', async () => {
+      const url = await create(ctx.server, { 'Upload-Length': String(big.length) })
+      const send = (body: Buffer) =>
+        rawRequest(url, {
+          method: 'PATCH',
+          headers: { ...TUS, ...OCTETS, 'Upload-Offset': '0', Trailer: 'Upload-Checksum' },
+          body: Readable.from([body]),
+          trailers: { 'Upload-Checksum': `sha1 ${sum('sha1', big)}` },
+        })
+      expect((await send(corrupt(big, 2 ** 20))).status).toBe(460)
+      expect((await head(url)).headers.get('upload-offset')).toBe('0')
+      expect((await send(big)).status).toBe(204)
+      expect(Buffer.compare(await download(url), big)).toBe(0)
+    })
+
+    it('creates an upload with a large verified first chunk, and nothing when it mismatches', async () => {
+      const post = (body: Buffer) =>
+        fetch(ctx.server.url, {
+          method: 'POST',
+          headers: {
+            ...TUS,
+            ...OCTETS,
+            'Upload-Length': String(big.length),
+            'Upload-Checksum': `md5 ${sum('md5', big)}`,
+          },
+          body,
+        })
+      // Uploads only: the first staged chunk makes the staging directory (.tmp), which must end empty.
+      const uploads = async () => (await readdir(ctx.server.dataDir)).filter((name) => !name.startsWith('.'))
+      const before = await uploads()
+      expect((await post(corrupt(big, 12_345))).status).toBe(460)
+      expect(await uploads()).toEqual(before)
+      expect(await readdir(path.join(ctx.server.dataDir, '.tmp'))).toEqual([])
+      const res = await post(big)
+      expect(res.status).toBe(201)
+      const url = new URL(res.headers.get('location') as string, ctx.server.url).href
+      expect(Buffer.compare(await download(url), big)).toBe(0)
+    })
   })
 
   describe('on creation-with-upload', () => {
