@@ -6,7 +6,7 @@ import type { RequestInfo } from '../upload/types.js'
 import type { HookRequest, HookStorage, HookUpload } from './types.js'
 
 /** Credentials are not sent to hooks unless an operator names them in hooksKeepHeaders. */
-const CREDENTIAL_HEADERS = ['authorization', 'cookie', 'proxy-authorization']
+const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization'])
 
 export type StorageOf = (id: string) => HookStorage
 
@@ -53,10 +53,13 @@ function partialIdsOf(concat: string): string[] {
 
 export function describeRequest(request: RequestInfo, keepHeaders: ReadonlySet<string>): HookRequest {
   const header: Record<string, string[]> = {}
-  for (const [name, value] of Object.entries(request.headers)) {
+  const headers = request.headers
+  // for-in over node's headers object (own, plain properties): no entries array per event.
+  for (const name in headers) {
+    const value = headers[name]
     if (value === undefined) continue
-    if (CREDENTIAL_HEADERS.includes(name) && !keepHeaders.has(name)) continue
-    header[name] = Array.isArray(value) ? value : [value]
+    if (CREDENTIAL_HEADERS.has(name) && !keepHeaders.has(name)) continue
+    header[name] = typeof value === 'string' ? [value] : value
   }
   return {
     method: request.method,
