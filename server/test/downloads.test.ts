@@ -53,6 +53,30 @@ describe('downloads of finished uploads', async () => {
     expect(suffix.body.equals(data.subarray(data.length - 10))).toBe(true)
   })
 
+  it.each([
+    ['the first byte', 'bytes=0-0', 0, 0],
+    ['the last byte', `bytes=${data.length - 1}-${data.length - 1}`, data.length - 1, data.length - 1],
+    ['all of it', `bytes=0-${data.length - 1}`, 0, data.length - 1],
+    ['an end past the last byte (cut to it)', `bytes=10-${data.length + 99}`, 10, data.length - 1],
+    ['an open end', 'bytes=20-', 20, data.length - 1],
+    ['spaces (range-parser reads them)', 'bytes= 5-9', 5, 9],
+  ])('serves the range of %s: %s', async (_, range, first, last) => {
+    const url = await finished(data)
+    const reply = await send(url, { headers: { Range: range } })
+    expect(reply.status).toBe(206)
+    expect(reply.headers['content-range']).toBe(`bytes ${first}-${last}/${data.length}`)
+    expect(reply.headers['content-length']).toBe(String(last - first + 1))
+    expect(reply.body.equals(data.subarray(first, last + 1))).toBe(true)
+  })
+
+  it('answers 416 for a range whose first byte is after its last or past the end', async () => {
+    const url = await finished(data)
+    const reversed = await send(url, { headers: { Range: 'bytes=9-5' } })
+    expect(reversed.status).toBe(416)
+    const past = await send(url, { headers: { Range: `bytes=${data.length}-${data.length + 5}` } })
+    expect(past.status).toBe(416)
+  })
+
   it('answers 416 with Content-Range */size for an unsatisfiable range', async () => {
     const url = await finished(data)
     const reply = await send(url, { headers: { Range: `bytes=${data.length + 10}-` } })

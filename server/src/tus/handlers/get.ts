@@ -51,6 +51,21 @@ function httpDate(date: Date): string {
   return text
 }
 
+const PLAIN_RANGE = /^bytes=(\d{1,15})-(\d{1,15})$/
+
+/**
+ * The one range of "bytes=<first>-<last>" inside the object, the form nearly every client sends, read
+ * without range-parser (whose split/map/combine was a fifth of a ranged GET's own CPU); anything
+ * else (suffix, open-ended, several ranges, past the end, malformed) is left to range-parser.
+ */
+function plainRange(header: string, size: number): { start: number; end: number } | undefined {
+  const match = PLAIN_RANGE.exec(header)
+  if (!match) return undefined
+  const start = Number(match[1])
+  const end = Number(match[2])
+  return start <= end && end < size ? { start, end } : undefined
+}
+
 /**
  * Whether the client already has this version (304): RFC 9110 section 13.1.2, If-None-Match with a
  * list of entity tags, weak comparison and "*"; without it, section 13.1.3, If-Modified-Since at or
@@ -137,13 +152,16 @@ export const handleGet: TusHandler = async (tus, exchange) => {
   // If-Range with a stale validator (entity tag or date) means "send it all", per RFC 9110 section 13.1.5.
   const ifRange = req.headers['if-range']
   if (rangeHeader && (ifRange === undefined || ifRange === object.etag || ifRange === lastModified)) {
-    const ranges = parseRange(object.size, rangeHeader, { combine: true })
-    if (ranges === -1) {
-      throw ERR.RANGE_NOT_SATISFIABLE(undefined, { headers: { 'Content-Range': `bytes */${object.size}` } })
-    }
-    // Malformed (-2) or several ranges: serve the whole object, which RFC 9110 allows.
-    if (ranges !== -2 && ranges.type === 'bytes' && ranges.length === 1 && ranges[0]) {
-      range = { start: ranges[0].start, end: ranges[0].end }
+    range = plainRange(rangeHeader, object.size)
+    if (!range) {
+      const ranges = parseRange(object.size, rangeHeader, { combine: true })
+      if (ranges === -1) {
+        throw ERR.RANGE_NOT_SATISFIABLE(undefined, { headers: { 'Content-Range': `bytes */${object.size}` } })
+      }
+      // Malformed (-2) or several ranges: serve the whole object, which RFC 9110 allows.
+      if (ranges !== -2 && ranges.type === 'bytes' && ranges.length === 1 && ranges[0]) {
+        range = { start: ranges[0].start, end: ranges[0].end }
+      }
     }
   }
 
