@@ -1,5 +1,6 @@
 import { close, open, writev } from 'node:fs'
 import type { Readable } from 'node:stream'
+import { inlineWrites } from './file-inline-write.js'
 
 // While a write is in flight, chunks that arrive wait here; past this many bytes the source is
 // paused until the write returns (the stream equivalent of a write stream's high-water mark).
@@ -11,10 +12,10 @@ const QUEUE_LIMIT = 64 * 1024
  * still written (the client resumes from there), and the promise rejects with the source's error.
  *
  * This is the hot path of every upload, so it is one file descriptor, one positioned `writev` per
- * batch of chunks and plain callbacks: no write stream, no counting Transform, no `pipeline` (which
- * in Node 20 also aborts an AbortController per call, building a DOMException with a stack). On a
- * 1 KiB upload that is three thread-pool round trips (open, write, close), two when the creation
- * hands over the descriptor it made the file with.
+ * batch of chunks (inline when small: file-inline-write.ts) and plain callbacks: no write stream, no
+ * counting Transform, no `pipeline` (which in Node 20 also aborts an AbortController per call,
+ * building a DOMException with a stack). On a 1 KiB upload that is two thread-pool round trips
+ * (open, close), one when the creation hands over the descriptor it made the file with.
  */
 export function appendToFile(
   source: Readable,
@@ -85,7 +86,7 @@ export function appendToFile(
       queue = []
       queued = 0
       writing = true
-      writev(fd, chunks, position, (error, written) => {
+      const afterWrite = (error: NodeJS.ErrnoException | null, written: number) => {
         writing = false
         if (error) {
           // The disk refused (ENOSPC, EIO): stop reading; the cause goes to the caller (507 and co).
@@ -99,7 +100,19 @@ export function appendToFile(
         }
         if (failure === undefined && !ended && queued < QUEUE_LIMIT) source.resume()
         flush()
-      })
+      }
+      if (!inlineWrites.allows(bytes)) {
+        writev(fd, chunks, position, afterWrite)
+        return
+      }
+      let written = 0
+      let error: NodeJS.ErrnoException | null = null
+      try {
+        written = inlineWrites.write(fd, chunks, position)
+      } catch (thrown) {
+        error = thrown as NodeJS.ErrnoException
+      }
+      afterWrite(error, written)
     }
 
     /** A short write (rare on regular files): the unwritten rest goes first in the queue. */
