@@ -13,7 +13,10 @@ export type RequestObserver = (req: IncomingMessage, res: ServerResponse, ms: nu
 let sequence = 0
 const prefix = `${process.pid.toString(36)}-`
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/
-const requestIds = new WeakMap<IncomingMessage, string>()
+// On the request itself rather than in a WeakMap: a WeakMap entry per request is an ephemeron every
+// young-generation collection has to trace.
+const REQUEST_ID = Symbol('tusk.requestId')
+type WithRequestId = IncomingMessage & { [REQUEST_ID]?: string }
 
 /** Bytes a socket had moved when its previous request ended. */
 interface SocketTally {
@@ -23,7 +26,7 @@ interface SocketTally {
 const tallies = new WeakMap<Socket, SocketTally>()
 
 /** The X-Request-Id the host gave a request (the client's own when valid). */
-export const requestIdOf = (req: IncomingMessage): string | undefined => requestIds.get(req)
+export const requestIdOf = (req: IncomingMessage): string | undefined => (req as WithRequestId)[REQUEST_ID]
 
 /**
  * One structured line per request, written when the response is done or the client went away:
@@ -53,7 +56,7 @@ export function requestLog(
       typeof incoming === 'string' && VALID_REQUEST_ID.test(incoming)
         ? incoming
         : `${prefix}${(++sequence).toString(36)}`
-    requestIds.set(req, id)
+    ;(req as WithRequestId)[REQUEST_ID] = id
     res.setHeader('X-Request-Id', id)
     res.once('close', () => {
       const ms = performance.now() - started
