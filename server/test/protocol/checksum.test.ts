@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto'
 import { readdir, readFile, stat } from 'node:fs/promises'
+import net from 'node:net'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import zlib from 'node:zlib'
 import { describe, expect, it } from 'vitest'
-import { useTusk } from '../../../test-support/tusk.js'
+import { startTusk, useTusk } from '../../../test-support/tusk.js'
 import { create, download, head, OCTETS, patch, rawRequest, TUS } from './helpers.js'
 
 const sum = (algorithm: string, data: string | Buffer) => {
@@ -249,6 +250,45 @@ describe('checksum extension', () => {
       expect(res.status).toBe(460)
       expect(res.headers.get('location')).toBeNull()
       expect(await readdir(ctx.server.dataDir)).toEqual(before)
+    })
+
+    it('verifies a first chunk of up to 64 KiB in memory: no staging file, written once, also on a mismatch or a cut body', async () => {
+      const tusk = await startTusk()
+      const small = Buffer.alloc(64 * 1024, 'q')
+      const post = (body: Buffer, checksumOf: Buffer) =>
+        fetch(tusk.url, {
+          method: 'POST',
+          headers: {
+            ...TUS,
+            ...OCTETS,
+            'Upload-Length': String(small.length),
+            'Upload-Checksum': `sha1 ${sum('sha1', checksumOf)}`,
+          },
+          body,
+        })
+      expect((await post(small, Buffer.from('other'))).status).toBe(460)
+      const created = await post(small, small)
+      expect(created.status).toBe(201)
+      const url = new URL(created.headers.get('location') as string, tusk.url).href
+      expect(Buffer.compare(await download(url), small)).toBe(0)
+      // A body cut short (a declared length that never arrives) cannot be verified: nothing is created.
+      const cut = new Promise<void>((resolve) => {
+        const socket = net.connect(Number(new URL(tusk.url).port), '127.0.0.1', () => {
+          socket.end(
+            `POST ${new URL(tusk.url).pathname} HTTP/1.1\r\nHost: x\r\nTus-Resumable: 1.0.0\r\n` +
+              `Content-Type: application/offset+octet-stream\r\nUpload-Length: 10\r\nContent-Length: 10\r\n` +
+              `Upload-Checksum: sha1 ${sum('sha1', '0123456789')}\r\n\r\n01234`,
+          )
+        })
+        socket.on('close', () => resolve())
+        socket.on('error', () => resolve())
+        socket.resume()
+      })
+      await cut
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      expect((await readdir(tusk.dataDir)).filter((name) => !name.endsWith('.json'))).toEqual([
+        url.split('/').pop(),
+      ])
     })
 
     it('answers 400 to an unsupported algorithm and creates nothing', async () => {

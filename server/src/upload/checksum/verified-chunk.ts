@@ -4,7 +4,7 @@ import { mkdir, readdir, rm, stat } from 'node:fs/promises'
 import type { IncomingMessage } from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
-import { type Readable, Transform } from 'node:stream'
+import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { ERR } from '../../errors.js'
 import type { VerifiedAppender } from '../../stores/types.js'
@@ -19,10 +19,10 @@ import {
 
 // The one home of receiving a chunk that must be verified before it counts: "the uploaded chunk MUST
 // be discarded, and the upload and its offset MUST NOT be updated" when verification fails. The chunk
-// is staged in a file while it is hashed (memory stays flat whatever its size), verified against the
-// digest given before the body or after it (a trailer), and only then committed to the store by the
-// caller. A crash leaves at most staged files, never unverified bytes in an upload; they are swept
-// at start-up (sweepStagedChunks).
+// is staged in a file while it is hashed (memory stays flat whatever its size), or held in memory
+// when its Content-Length says it is small, verified against the digest given before the body or
+// after it (a trailer), and only then committed to the store by the caller. A crash leaves at most
+// staged files, never unverified bytes in an upload; they are swept at start-up (sweepStagedChunks).
 
 export interface StagedChunk {
   readonly size: number
@@ -35,6 +35,10 @@ const STAGED_SUFFIX = '.chunk'
 const madeDirectories = new Set<string>()
 // Large reads: a staged chunk is in the page cache, and fewer, bigger writes commit it faster.
 const COMMIT_READ_SIZE = 2 ** 20
+// A body declared this small is held in memory, not staged: a staging file costs six thread-pool
+// round trips (create, write, close, open, read, remove) and writes the bytes twice, and a socket
+// read already holds up to 64 KiB per connection.
+const IN_MEMORY_MAX = 64 * 1024
 
 /** Where chunks wait for verification: the store's choice, else a directory in the OS temp dir. */
 export const stagingDirectoryOf = (store: { stagingDirectory?: string }): string =>
@@ -51,11 +55,15 @@ export async function receiveVerifiedChunk(
 ): Promise<StagedChunk> {
   const { verification } = options
   const known = 'now' in verification ? verification.now : undefined
-  const staged = await stage(req, { ...options, algorithm: known?.algorithm })
+  const declared = Number(req.headers['content-length'] ?? Number.NaN)
+  const staged =
+    declared <= IN_MEMORY_MAX
+      ? await holdInMemory(req, { ...options, algorithm: known?.algorithm })
+      : await stage(req, { ...options, algorithm: known?.algorithm })
   try {
     const expected = known ?? ('afterBody' in verification ? verification.afterBody() : undefined)
     if (!expected) throw ERR.INVALID_CHECKSUM()
-    verifyDigest(expected, staged.digest ?? (await digestFile(staged.file, expected.algorithm)))
+    verifyDigest(expected, staged.digest ?? (await digestStream(staged.open(), expected.algorithm)))
     return staged
   } catch (error) {
     await staged.discard()
@@ -101,6 +109,32 @@ export async function appendVerifiedInPlace(
   }
 }
 
+/** Receives a small body into memory, hashing it on the way (a Content-Length caps its size). */
+async function holdInMemory(
+  req: IncomingMessage,
+  options: { limit: number; algorithm?: DigestAlgorithm; signal: AbortSignal },
+): Promise<StagedChunk & { digest: Buffer | undefined }> {
+  const digest = options.algorithm ? createDigest(options.algorithm) : undefined
+  const chunks: Buffer[] = []
+  // A chunk that did not arrive whole cannot be verified: stopping the body fails the receipt.
+  const body = new RequestBody(req, options.signal, 'fail', options.limit)
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      digest?.update(chunk)
+      chunks.push(chunk)
+    }
+  } finally {
+    body.detach()
+  }
+  const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)
+  return {
+    size: bytes.length,
+    digest: digest?.digest(),
+    open: () => Readable.from([bytes], { objectMode: false }),
+    discard: async () => {},
+  }
+}
+
 async function stage(
   req: IncomingMessage,
   options: { directory: string; limit: number; algorithm?: DigestAlgorithm; signal: AbortSignal },
@@ -143,11 +177,7 @@ async function stage(
   }
 }
 
-/** A trailer names its algorithm only after the body: the staged bytes are hashed again then. */
-function digestFile(file: string, algorithm: DigestAlgorithm): Promise<Buffer> {
-  return digestStream(createReadStream(file, { highWaterMark: COMMIT_READ_SIZE }), algorithm)
-}
-
+/** A trailer names its algorithm only after the body: the received bytes are hashed again then. */
 async function digestStream(bytes: Readable, algorithm: DigestAlgorithm): Promise<Buffer> {
   const digest = createDigest(algorithm)
   for await (const chunk of bytes) digest.update(chunk as Buffer)
