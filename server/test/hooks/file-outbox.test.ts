@@ -76,6 +76,21 @@ describe('the file outbox (an append-only segment per process)', () => {
     expect((await third.counts()).pending).toBe(1)
   })
 
+  it('a done line waits for the next add to share its write, and is written within ~100 ms without one', async () => {
+    const dataDir = tempDir()
+    const outbox = open(dataDir)
+    await outbox.add([record(1), record(2)])
+    const [first, second] = await outbox.claimDue(10)
+    const onDisk = async () => (await open(dataDir).counts()).pending // reads the first outbox's segment
+    await outbox.complete(first as NonNullable<typeof first>)
+    expect(await onDisk()).toBe(2) // not written yet: no write of its own
+    await outbox.add([record(3)]) // this write takes the done line along
+    expect(await onDisk()).toBe(2) // records 2 and 3
+    await outbox.complete(second as NonNullable<typeof second>)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(await onDisk()).toBe(1) // written by the timer, with no add to ride along
+  })
+
   it("another host's segment is left alone while its owner keeps it fresh, and taken over once stale", async () => {
     const dataDir = tempDir()
     open(dataDir) // creates the directories
