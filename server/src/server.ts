@@ -79,7 +79,11 @@ export async function startServer(
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(config.port, config.host, () => {
+    // A burst of thousands of connections (uploads starting at once behind a load balancer) overflows
+    // Node's default accept queue of 511; a dropped SYN is retried by the client after 1, 3, 7 s, which
+    // is what ran creations into the headers timeout in the 3,000-upload crowd bench. The kernel caps
+    // the queue at net.core.somaxconn (4096 on current kernels).
+    server.listen({ port: config.port, host: config.host, backlog: 4096 }, () => {
       server.off('error', reject)
       resolve()
     })
