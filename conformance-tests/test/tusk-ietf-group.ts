@@ -1,7 +1,7 @@
 import { ServerResponse } from 'node:http'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { checks, type IetfVersion, runConformance } from '../src/index.js'
-import { startTusk, type TuskConfiguration } from './servers/tusk.js'
+import { type TuskConfiguration, useTusk } from './servers/tusk.js'
 
 // Tusk speaks interop 9, 8 and 6 beside tus v1: the ietf group passes in each, on every store
 // configuration (as the tus groups in tusk.test.ts). What is not applicable is named: GET as offset
@@ -24,20 +24,20 @@ function expectedSkips(version: IetfVersion): string[] {
   return [...(version === 9 ? [] : ['ietf.offset.get-in-9']), ...(nodeSends104 ? [] : CHECKS_OF_104)].sort()
 }
 
-/** The ietf group in interop 9, 8 and 6 against Tusk in one store configuration. */
+/**
+ * The ietf group in interop 9, 8 and 6 against Tusk in one store configuration. Configurations
+ * described one after another run at the same time, each on its own server (a run waits on store
+ * round trips, not the CPU); within one, the versions run one after another on its server.
+ */
 export function describeTuskIetf(configuration: TuskConfiguration): void {
-  describe(`Tusk (${configuration}) against the ietf group`, () => {
-    let server: Awaited<ReturnType<typeof startTusk>>
-    beforeAll(async () => {
-      server = await startTusk(configuration)
-    })
-    afterAll(() => server?.close())
+  describe.concurrent(`Tusk (${configuration}) against the ietf group`, () => {
+    const tusk = useTusk(configuration)
 
-    it.each([9, 8, 6] as const)(
+    it.sequential.each([9, 8, 6] as const)(
       'passes every ietf check in interop %i (bar the known deviations)',
       { timeout: 120_000 },
       async (version) => {
-        const report = await runConformance({ url: server.url, only: ['ietf'], ietf: version })
+        const report = await runConformance({ url: tusk.server.url, only: ['ietf'], ietf: version })
         const failed = report.results.filter((r) => r.status === 'fail')
         expect(failed.map((r) => r.id).sort()).toEqual(KNOWN_FAILURES)
         const skipped = report.results.filter((r) => r.status === 'skip').map((r) => r.id)
@@ -54,8 +54,8 @@ export function describeTuskIetf(configuration: TuskConfiguration): void {
       },
     )
 
-    it('without a version named, checks the newest one Tusk answers OPTIONS in (9), and says which it answers', async () => {
-      const report = await runConformance({ url: server.url, only: ['ietf.options.upload-limit'] })
+    it.sequential('without a version named, checks the newest one Tusk answers OPTIONS in (9), and says which it answers', async () => {
+      const report = await runConformance({ url: tusk.server.url, only: ['ietf.options.upload-limit'] })
       expect(report.ietf).toEqual({ version: 9, answered: [9, 8, 6] })
       expect(report.results.map((r) => r.status)).toEqual(['pass'])
     })

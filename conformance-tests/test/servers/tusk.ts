@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { ConfigInput } from '@tusk/server'
 import { azureSettings, redisUrl, s3Bucket, s3Settings } from '../../../test-support/services.js'
-import { startTusk as startTestTusk, type TestTusk } from '../../../test-support/tusk.js'
+import { type TestTusk, useTusk as useTestTusk } from '../../../test-support/tusk.js'
 
 /** The store configurations Tusk supports; CI runs the suite against each (tusk.test.ts). */
 export const TUSK_CONFIGURATIONS = ['file', 'file+redis', 's3', 's3+redis', 'azure'] as const
@@ -21,7 +21,12 @@ function settingsFor(configuration: TuskConfiguration): ConfigInput {
   return settings
 }
 
-/** A real Tusk server on port 0 (the test kit's) in the given configuration, closed when done. */
-export function startTusk(configuration: TuskConfiguration = 'file'): Promise<TestTusk> {
-  return startTestTusk(settingsFor(configuration))
+/**
+ * A real Tusk server on port 0 (the test kit's) in the given configuration for a describe block:
+ * started in its beforeAll, closed after it. Safe in a describe.concurrent block, where the test
+ * kit's startTusk is not: called in a hook, it ties the close to whichever test is current, which
+ * under concurrency can be another block's, so the server closed under this block's test.
+ */
+export function useTusk(configuration: TuskConfiguration = 'file'): { readonly server: TestTusk } {
+  return useTestTusk(settingsFor(configuration))
 }
