@@ -117,7 +117,7 @@ for (let rep = 0; rep < reps; rep++) {
         concurrency: 64,
         headers,
       })
-      let line = `  rep ${rep + 1} ${contender.label.padEnd(30)} ${result.rate.toFixed(0)} uploads/s, p99 ${result.p99.toFixed(1)} ms, ${result.cpuUs.toFixed(0)} µs CPU/upload`
+      let line = `  rep ${rep + 1} ${contender.label.padEnd(30)} ${result.rate.toFixed(0)} uploads/s, p99 ${result.p99.toFixed(1)} ms, ${result.cpuUs.toFixed(0)} µs CPU/upload (event loop ${result.loopCpuUs.toFixed(0)}); machine ${result.machineCpuUs.toFixed(0)} µs/upload, ${(100 * result.machineBusy).toFixed(0)}% busy`
       if (webhooks) {
         // Every upload (warm-up included) finished once: that many post-finish events were produced.
         const produced = count + WARMUP
@@ -152,14 +152,22 @@ for (let rep = 0; rep < reps; rep++) {
   }
 }
 console.log(
-  '\n| variant | uploads/s (median) | ratio to metrics off (median of per-rep ratios) | p99 ms | server CPU µs/upload |',
+  '\n| variant | uploads/s (median) | ratio to metrics off (median of per-rep ratios) | p99 ms | server CPU µs/upload | of it the event loop | machine CPU µs/upload (busy) |',
 )
-console.log('|---|---:|---:|---:|---:|')
+console.log('|---|---:|---:|---:|---:|---:|---:|')
 for (const { contender } of VARIANTS) {
   const rows = results[contender.name]
   const ratios = rows.map((row, i) => row.rate / results.reference[i].rate)
+  const m = (key) => median(rows.map((r) => r[key]))
   console.log(
-    `| ${contender.label} | ${median(rows.map((r) => r.rate)).toFixed(0)} | ${median(ratios).toFixed(2)} | ${median(rows.map((r) => r.p99)).toFixed(1)} | ${median(rows.map((r) => r.cpuUs)).toFixed(0)} |`,
+    `| ${contender.label} | ${m('rate').toFixed(0)} | ${median(ratios).toFixed(2)} | ${m('p99').toFixed(1)} | ${m('cpuUs').toFixed(0)} | ${m('loopCpuUs').toFixed(0)} | ${m('machineCpuUs').toFixed(0)} (${(100 * m('machineBusy')).toFixed(0)}%) |`,
+  )
+}
+// The webhook's own cost, apart from the metrics it runs with: against metrics on (the default).
+if (results.hooks && results.metrics) {
+  const ratios = results.hooks.map((row, i) => row.rate / results.metrics[i].rate)
+  console.log(
+    `\nwebhook alone (metrics + webhook to metrics on, median of per-rep ratios): ${median(ratios).toFixed(2)}`,
   )
 }
 const deliveries = (results.hooks ?? []).map((r) => r.delivery)

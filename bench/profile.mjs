@@ -1,11 +1,14 @@
 // Profiles the servers under one workload with node --cpu-prof and prints where their CPU time
 // goes (by package and by function; per upload for the small-upload workload).
 //   node bench/profile.mjs [--workload small|patch-8m|patch-1] [--count N] [--only tusk|plain] [--top N]
+//     [--hooks]   (Tusk also with one signed post-finish webhook per upload, to bench/servers/webhook-receiver.mjs)
+import { fork } from 'node:child_process'
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { PLAIN, startContender, TUSK } from './lib/contenders.mjs'
+import { PLAIN, startContender, TUSK, variant } from './lib/contenders.mjs'
 import { printSummary, summarise } from './lib/cpu-profile-summary.mjs'
 import { bigUpload } from './workloads/big-upload.mjs'
 import { smallUploads } from './workloads/small-uploads.mjs'
@@ -17,10 +20,34 @@ const { values } = parseArgs({
     only: { type: 'string' },
     top: { type: 'string', default: '25' },
     keep: { type: 'boolean', default: false },
+    hooks: { type: 'boolean', default: false },
   },
 })
 const count = Number(values.count)
 const contenders = [PLAIN, TUSK].filter((c) => !values.only || values.only === c.name)
+let receiver
+if (values.hooks) {
+  const secret = `whsec_${Buffer.from('bench-hook-secret-0123456789abcdef').toString('base64')}`
+  receiver = fork(path.join(path.dirname(fileURLToPath(import.meta.url)), 'servers/webhook-receiver.mjs'), [
+    '--secret',
+    secret,
+  ])
+  const { port } = await new Promise((resolve) => receiver.once('message', resolve))
+  contenders.push(
+    variant(TUSK, {
+      name: 'tusk-hooks',
+      label: 'Tusk + post-finish webhook',
+      extraArgs: [
+        '--hooks-url',
+        `http://127.0.0.1:${port}/hooks`,
+        '--hooks-events',
+        'post-finish',
+        '--hooks-secret',
+        secret,
+      ],
+    }),
+  )
+}
 const runDir = mkdtempSync(path.join(os.tmpdir(), 'tusk-profile-'))
 
 for (const contender of contenders) {
@@ -52,4 +79,5 @@ for (const contender of contenders) {
   printSummary(contender.label, summarise(path.join(profDir, file), { top: Number(values.top) }), perUnit)
   if (values.keep) console.log(`profile: ${path.join(profDir, file)}`)
 }
+receiver?.disconnect()
 if (!values.keep) rmSync(runDir, { recursive: true, force: true })

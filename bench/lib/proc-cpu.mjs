@@ -19,7 +19,32 @@ function clockTicks() {
  * the steadier figure on a shared machine (resolution: one clock tick, usually 10 ms).
  */
 export function readCpuSeconds(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  return cpuSecondsOf(`/proc/${pid}/stat`)
+}
+
+/**
+ * CPU time (seconds) of a process's main thread alone: in Node, the event loop (JavaScript, and the
+ * syscalls it makes), without libuv's thread pool, V8's helper threads and worker threads.
+ */
+export function readMainThreadCpuSeconds(pid) {
+  return cpuSecondsOf(`/proc/${pid}/task/${pid}/stat`)
+}
+
+/**
+ * CPU time of the whole machine from /proc/stat, in seconds: `busy` (every state but idle and
+ * iowait) and `total`, summed over all cores. Busy time per upload counts everything an upload made
+ * the machine do: the server, the load generator, a webhook receiver and the kernel between them.
+ */
+export function readMachineCpuSeconds() {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]
+  const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number)
+  const total = ticks.reduce((a, b) => a + b, 0)
+  const idle = ticks[3] + ticks[4]
+  return { busy: (total - idle) / clockTicks(), total: total / clockTicks() }
+}
+
+function cpuSecondsOf(file) {
+  const stat = readFileSync(file, 'utf8')
   // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   return (Number(fields[11]) + Number(fields[12])) / clockTicks()

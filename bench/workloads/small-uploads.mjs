@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks'
 import { Pool, request } from 'undici'
-import { readCpuSeconds } from '../lib/proc-cpu.mjs'
+import { readCpuSeconds, readMachineCpuSeconds, readMainThreadCpuSeconds } from '../lib/proc-cpu.mjs'
 import { quantile } from '../lib/stats.mjs'
 import { expectStatus, multipartBody, OCTETS, payload, TUS, uploadOffsetOf } from '../lib/tus-client.mjs'
 
@@ -9,7 +9,9 @@ import { expectStatus, multipartBody, OCTETS, payload, TUS, uploadOffsetOf } fro
  * keep-alive connections. A warm-up batch runs first and is not counted.
  * `headers` go on every request (e.g. Authorization). With `multipart`, each upload is instead one
  * multipart/form-data POST of a field "file" (express + multer), built once like the tus body.
- * Returns { rate (uploads/s), p50, p99 (ms), cpuUs (server CPU µs per upload, when pid is given) }.
+ * Returns { rate (uploads/s), p50, p99 (ms), cpuUs (server CPU µs per upload, when pid is given),
+ * loopCpuUs (of that, its main thread's: the event loop), machineCpuUs (busy CPU of the whole
+ * machine per upload), machineBusy (0–1: how busy the machine's cores were) }.
  */
 export async function smallUploads({ url, pid, size, count, warmup, concurrency, headers = {}, multipart }) {
   const pool = new Pool(new URL(url).origin, { connections: concurrency })
@@ -45,11 +47,24 @@ export async function smallUploads({ url, pid, size, count, warmup, concurrency,
     await run(warmup)
     const latencies = []
     const cpuBefore = pid ? readCpuSeconds(pid) : 0
+    const loopCpuBefore = pid ? readMainThreadCpuSeconds(pid) : 0
+    const machineBefore = readMachineCpuSeconds()
     const started = performance.now()
     await run(count, latencies)
     const seconds = (performance.now() - started) / 1000
     const cpuUs = pid ? ((readCpuSeconds(pid) - cpuBefore) * 1e6) / count : Number.NaN
-    return { rate: count / seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), cpuUs }
+    const loopCpuUs = pid ? ((readMainThreadCpuSeconds(pid) - loopCpuBefore) * 1e6) / count : Number.NaN
+    const machineAfter = readMachineCpuSeconds()
+    const machineBusy = machineAfter.busy - machineBefore.busy
+    return {
+      rate: count / seconds,
+      p50: quantile(latencies, 0.5),
+      p99: quantile(latencies, 0.99),
+      cpuUs,
+      loopCpuUs,
+      machineCpuUs: (machineBusy * 1e6) / count,
+      machineBusy: machineBusy / (machineAfter.total - machineBefore.total),
+    }
   } finally {
     await pool.close()
   }
