@@ -83,7 +83,9 @@ for (const [label, options] of [
   ['info cached in memory', {}],
   ['info cached in Redis', { redisUrl: redisUrl() }],
 ] as [string, ConfigInput][]) {
-  describe(`s3 store after an instance died while finishing an upload (${label})`, () => {
+  // The two info caches run at the same time, each over a bucket and store instances of its own (they
+  // wait on S3 round trips); within one, the tests run one after another.
+  describe.concurrent(`s3 store after an instance died while finishing an upload (${label})`, () => {
     let bucket: string
     beforeAll(async () => {
       bucket = await s3.createBucket('crash')
@@ -92,7 +94,7 @@ for (const [label, options] of [
       await s3.deleteBucket(bucket)
     })
 
-    it('completes an upload whose parts add up to its length but whose multipart upload is open, and serves every byte', async () => {
+    it.sequential('completes an upload whose parts add up to its length but whose multipart upload is open, and serves every byte', async () => {
       const data = bytes(11 * MiB + 321, 51)
       const id = await diedBeforeCompleting(bucket, data, options)
       // What the dead instance left: the info and an open multipart upload holding every byte.
@@ -110,7 +112,7 @@ for (const [label, options] of [
       }
     })
 
-    it('completes it once when several instances find it at the same time', async () => {
+    it.sequential('completes it once when several instances find it at the same time', async () => {
       const data = bytes(6 * MiB + 7, 52)
       const id = await diedBeforeCompleting(bucket, data, options)
       const instances = [openStore(bucket, options), openStore(bucket, options), openStore(bucket, options)]
@@ -125,7 +127,7 @@ for (const [label, options] of [
       }
     })
 
-    it('a download through Tusk (GET, then HEAD) returns the whole object, not 404', async () => {
+    it.sequential('a download through Tusk (GET, then HEAD) returns the whole object, not 404', async () => {
       const data = bytes(5 * MiB + 99, 53)
       const id = await diedBeforeCompleting(bucket, data, options)
       const server = await startServer({
@@ -148,7 +150,7 @@ for (const [label, options] of [
       }
     })
 
-    it('finishes a deferred-length upload whose length was declared equal to its offset (the bytes in `.part`)', async () => {
+    it.sequential('finishes a deferred-length upload whose length was declared equal to its offset (the bytes in `.part`)', async () => {
       const data = bytes(MiB + 5, 54)
       const dying = openStore(bucket, options)
       const id = newId()
@@ -174,7 +176,7 @@ for (const [label, options] of [
       }
     })
 
-    it('finishes a deferred-length upload whose tail was already stored as the last part when the instance died', async () => {
+    it.sequential('finishes a deferred-length upload whose tail was already stored as the last part when the instance died', async () => {
       const data = bytes(6 * MiB + 3, 55)
       const dying = openStore(bucket, options)
       const id = newId()
@@ -206,7 +208,7 @@ for (const [label, options] of [
       }
     })
 
-    it('finishes a zero-length upload whose creating instance died, even when another instance completes it at the same moment', async () => {
+    it.sequential('finishes a zero-length upload whose creating instance died, even when another instance completes it at the same moment', async () => {
       const dying = openStore(bucket, options)
       const id = newId()
       try {
@@ -244,7 +246,7 @@ for (const [label, options] of [
       }
     })
 
-    it('a write whose completion another instance (a download reading the upload) got to first still succeeds', async () => {
+    it.sequential('a write whose completion another instance (a download reading the upload) got to first still succeeds', async () => {
       const data = bytes(5 * MiB + 11, 58)
       const writer = openStore(bucket, options)
       const reader = openStore(bucket, options)

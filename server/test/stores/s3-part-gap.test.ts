@@ -71,7 +71,9 @@ for (const [label, options] of [
   ['info cached in memory', {}],
   ['info cached in Redis', { redisUrl: redisUrl() }],
 ] as [string, ConfigInput][]) {
-  describe(`s3 store after an instance died between the parallel parts of one PATCH (${label})`, () => {
+  // The two info caches run at the same time, each over a bucket and store instances of its own (they
+  // wait on S3 round trips); within one, the tests run one after another.
+  describe.concurrent(`s3 store after an instance died between the parallel parts of one PATCH (${label})`, () => {
     let bucket: string
     beforeAll(async () => {
       bucket = await s3.createBucket('part-gap')
@@ -138,7 +140,7 @@ for (const [label, options] of [
       }
     }
 
-    it('counts only the parts before the first missing one, and the re-sent bytes complete a byte-identical object', async () => {
+    it.sequential('counts only the parts before the first missing one, and the re-sent bytes complete a byte-identical object', async () => {
       const data = bytes(17 * MiB + 123, 61)
       // Parts 1-3 of 5 MiB and a final part 4; part 2 is lost after 3 and 4 were stored.
       const id = await dieWriting(data.length, data, 2, ['part 3', 'part 4'])
@@ -163,7 +165,7 @@ for (const [label, options] of [
       })
     }
 
-    it('does not count a `.part` tail stored after a missing part', async () => {
+    it.sequential('does not count a `.part` tail stored after a missing part', async () => {
       const data = bytes(30 * MiB, 62)
       // A PATCH of two parts and a 3 MiB tail (under S3's minimum part, so kept as `<id>.part`).
       const id = await dieWriting(data.length, data.subarray(0, 13 * MiB + 5), 2, [])
@@ -173,7 +175,7 @@ for (const [label, options] of [
       await resume(id, data, 5 * MiB, [3 * MiB, 7 * MiB, data.length - 15 * MiB])
     })
 
-    it('does not count a `.part` tail stored after a missing part of an upload of deferred length', async () => {
+    it.sequential('does not count a `.part` tail stored after a missing part of an upload of deferred length', async () => {
       const data = bytes(12 * MiB + 9, 63)
       const id = await dieWriting(undefined, data.subarray(0, 12 * MiB), 1, ['part 2'])
       await leaveTail(id, data, 10 * MiB, 12 * MiB)
@@ -189,7 +191,7 @@ for (const [label, options] of [
 
     // Issue 13: the store deleted `<id>.part` before storing its bytes again, so a PATCH cut by an
     // S3 outage lost the earlier PATCHes' tail too, and the client had to send those bytes again.
-    it('keeps the tail of earlier PATCHes when S3 fails while a later PATCH is stored', async () => {
+    it.sequential('keeps the tail of earlier PATCHes when S3 fails while a later PATCH is stored', async () => {
       const data = bytes(20 * MiB + 3, 67)
       const store = openStore(bucket, options)
       const id = newId()
@@ -219,7 +221,7 @@ for (const [label, options] of [
       await resume(id, data, 3 * MiB, [7 * MiB, data.length - 10 * MiB])
     })
 
-    it('a short PATCH that fills the gap does not make the part stored after the gap count (it holds other bytes)', async () => {
+    it.sequential('a short PATCH that fills the gap does not make the part stored after the gap count (it holds other bytes)', async () => {
       // 6 MiB parts: a resumed PATCH of 5.5 MiB becomes a whole part 2 of 5.5 MiB, so the old part 3
       // (bytes 12-18 MiB) would follow bytes 6-11.5 MiB if it were counted.
       const data = bytes(20 * MiB + 17, 64)
@@ -236,7 +238,7 @@ for (const [label, options] of [
     // The finished object may hold no part left from before the crash, yet S3 services such as Ceph
     // RGW complete a multipart upload only if it lists every stored part: whatever the resuming
     // instance's part size, every part number the crash left must be rewritten with the right bytes.
-    it("a resuming instance configured with a larger part size keeps the upload's part size", async () => {
+    it.sequential("a resuming instance configured with a larger part size keeps the upload's part size", async () => {
       // 6 MiB parts: 1, 2 and a 1-byte part 3; part 2 is lost. With 8 MiB parts the rest would be one
       // final part 2, and part 3 would stay behind.
       const data = bytes(12 * MiB + 1, 65)
@@ -248,7 +250,7 @@ for (const [label, options] of [
       await resume(id, data, 6 * MiB, undefined, { s3PartSize: 8 * MiB })
     })
 
-    it('a resuming instance configured with a larger part size rewrites every part number when part 1 was lost', async () => {
+    it.sequential('a resuming instance configured with a larger part size rewrites every part number when part 1 was lost', async () => {
       const data = bytes(12 * MiB + 1, 66)
       const id = await dieWriting(data.length, data, 1, ['part 2', 'part 3'], { s3PartSize: 6 * MiB })
       expect(await partsOf(id)).toEqual([
