@@ -75,8 +75,13 @@ async function offsetOf(store: TuskStore, id: string): Promise<number> {
   return (await store.datastore.getUpload(id)).offset
 }
 
+/**
+ * The contract's two blocks, and those of every other target described in the same file, run at the
+ * same time: each opens a fixture of its own (its own directory, bucket or container) and mostly
+ * waits on the store's service or on the expiry. Within a block, the tests run one after another.
+ */
 export function describeStoreContract(target: StoreTarget): void {
-  describe(`store contract: ${target.name}`, () => {
+  describe.concurrent(`store contract: ${target.name}`, () => {
     let fixture: StoreFixture
     let store: TuskStore
     beforeAll(async () => {
@@ -87,7 +92,7 @@ export function describeStoreContract(target: StoreTarget): void {
       await fixture?.dispose()
     })
 
-    it('creates an upload at offset 0 that keeps its length and metadata', async () => {
+    it.sequential('creates an upload at offset 0 that keeps its length and metadata', async () => {
       const id = await create(store, 1234, { filename: 'report.pdf', filetype: 'application/pdf' })
       const upload = await store.datastore.getUpload(id)
       expect(upload.offset).toBe(0)
@@ -96,12 +101,12 @@ export function describeStoreContract(target: StoreTarget): void {
       expect(Number.isFinite(Date.parse(upload.creation_date as string))).toBe(true)
     })
 
-    it('reports an unknown upload as not found', async () => {
+    it.sequential('reports an unknown upload as not found', async () => {
       await expect(store.datastore.getUpload(newId())).rejects.toBe(ERRORS.FILE_NOT_FOUND)
       await expect(store.stat(newId())).rejects.toMatchObject({ status: 404 })
     })
 
-    it('stores chunks of any size, reports the offset after each one, and reads back the same bytes', async () => {
+    it.sequential('stores chunks of any size, reports the offset after each one, and reads back the same bytes', async () => {
       // 1 MiB and 1.5 MiB (below a part), 6 MiB (above), 300 KiB, then the rest.
       const chunks = [MiB, 1.5 * MiB, 6 * MiB, 300 * 1024, 2 * MiB + 12345]
       const data = bytes(
@@ -124,7 +129,7 @@ export function describeStoreContract(target: StoreTarget): void {
       expect(sha256(await readAll(await store.createReadStream(id)))).toBe(sha256(data))
     })
 
-    it('reads any byte range of a finished upload', async () => {
+    it.sequential('reads any byte range of a finished upload', async () => {
       const data = bytes(5 * MiB + 777, 5)
       const id = await create(store, data.length)
       await store.datastore.write(body(data), id, 0)
@@ -141,7 +146,7 @@ export function describeStoreContract(target: StoreTarget): void {
       }
     })
 
-    it('keeps the bytes received before a write broke off, and resumes from the offset it reports', async () => {
+    it.sequential('keeps the bytes received before a write broke off, and resumes from the offset it reports', async () => {
       const data = bytes(9 * MiB + 99, 8)
       const id = await create(store, data.length)
       const sent = 6 * MiB + 500 * 1024
@@ -154,7 +159,7 @@ export function describeStoreContract(target: StoreTarget): void {
       expect(sha256(await readAll(await store.createReadStream(id)))).toBe(sha256(data))
     })
 
-    it('resumes through another instance over the same storage, which sees the same offset', async () => {
+    it.sequential('resumes through another instance over the same storage, which sees the same offset', async () => {
       const other = await fixture.reopen()
       try {
         const data = bytes(7 * MiB + 3, 9)
@@ -171,7 +176,7 @@ export function describeStoreContract(target: StoreTarget): void {
       }
     })
 
-    it('accepts an upload of deferred length, finished after the length is declared (also by another instance)', async () => {
+    it.sequential('accepts an upload of deferred length, finished after the length is declared (also by another instance)', async () => {
       const other = await fixture.reopen()
       try {
         const data = bytes(3 * MiB + 5, 10)
@@ -190,7 +195,7 @@ export function describeStoreContract(target: StoreTarget): void {
       }
     })
 
-    it('finishes a zero-length upload at creation: it reads back as 0 bytes', async () => {
+    it.sequential('finishes a zero-length upload at creation: it reads back as 0 bytes', async () => {
       const id = await create(store, 0)
       const upload = await store.datastore.getUpload(id)
       expect(upload.offset).toBe(0)
@@ -198,7 +203,7 @@ export function describeStoreContract(target: StoreTarget): void {
       expect((await store.stat(id)).size).toBe(0)
     })
 
-    it('terminating an unfinished upload (with a tail shorter than a part) deletes everything it stored', async () => {
+    it.sequential('terminating an unfinished upload (with a tail shorter than a part) deletes everything it stored', async () => {
       const data = bytes(7 * MiB, 12)
       const id = await create(store, data.length)
       // 6 MiB: one full 5 MiB part plus a 1 MiB tail that S3 keeps as `<id>.part`.
@@ -210,7 +215,7 @@ export function describeStoreContract(target: StoreTarget): void {
       await expect(store.datastore.getUpload(id)).rejects.toBe(ERRORS.FILE_NOT_FOUND)
     })
 
-    it('terminating a finished upload deletes its bytes and its record', async () => {
+    it.sequential('terminating a finished upload deletes its bytes and its record', async () => {
       const data = bytes(MiB + 1, 13)
       const id = await create(store, data.length)
       await store.datastore.write(body(data), id, 0)
@@ -221,7 +226,7 @@ export function describeStoreContract(target: StoreTarget): void {
       await expect(store.stat(id)).rejects.toMatchObject({ status: 404 })
     })
 
-    it('terminating an upload another instance already terminated reports not found', async () => {
+    it.sequential('terminating an upload another instance already terminated reports not found', async () => {
       const other = await fixture.reopen()
       try {
         const id = await create(store, 10)
@@ -235,7 +240,7 @@ export function describeStoreContract(target: StoreTarget): void {
       }
     })
 
-    it('concatenates finished partial uploads, in order and with repeats, into the final upload', async () => {
+    it.sequential('concatenates finished partial uploads, in order and with repeats, into the final upload', async () => {
       expect(store.concatenate).toBeTypeOf('function')
       const pieces = [bytes(6 * MiB + 1, 41), bytes(MiB, 42), bytes(0, 43), bytes(2 * MiB + 7, 44)]
       const partials = []
@@ -258,12 +263,12 @@ export function describeStoreContract(target: StoreTarget): void {
       )
     })
 
-    it('reports itself writable', async () => {
+    it.sequential('reports itself writable', async () => {
       await expect(store.checkWritable()).resolves.toBeUndefined()
     })
   })
 
-  describe(`store contract: ${target.name}, expiry`, () => {
+  describe.concurrent(`store contract: ${target.name}, expiry`, () => {
     const EXPIRY = 2_000
     let fixture: StoreFixture
     beforeAll(async () => {
@@ -273,7 +278,7 @@ export function describeStoreContract(target: StoreTarget): void {
       await fixture?.dispose()
     })
 
-    it('deletes unfinished and partial uploads older than the expiry, and nothing else', async () => {
+    it.sequential('deletes unfinished and partial uploads older than the expiry, and nothing else', async () => {
       const { store } = fixture
       const stale = await create(store, 6 * MiB)
       await store.datastore.write(body(bytes(MiB, 1)), stale, 0)
