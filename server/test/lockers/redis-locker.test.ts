@@ -42,12 +42,14 @@ afterAll(async () => {
   await redis?.dispose()
 })
 
-describe('Redis locker', () => {
-  it('is chosen whenever a Redis URL is configured', () => {
+// The two blocks run at the same time (the first on the shared Redis, the second on a private one it
+// stops and starts): both mostly wait on lease timers. Within a block, the tests run one after another.
+describe.concurrent('Redis locker', () => {
+  it.sequential('is chosen whenever a Redis URL is configured', () => {
     expect(locker(redis.url).kind).toBe('redis')
   })
 
-  it('asks the holding instance to release over pub/sub and takes the lock once it has', async () => {
+  it.sequential('asks the holding instance to release over pub/sub and takes the lock once it has', async () => {
     const [a, b] = [locker(redis.url), locker(redis.url)]
     const id = uploadId()
     const held = a.newLock(id)
@@ -61,7 +63,7 @@ describe('Redis locker', () => {
     expect(await raw.exists(lockKey(id))).toBe(1)
   })
 
-  it('gives up after lockTimeout with ERR_LOCK_TIMEOUT (answered 423) when the holder does not let go', async () => {
+  it.sequential('gives up after lockTimeout with ERR_LOCK_TIMEOUT (answered 423) when the holder does not let go', async () => {
     const [a, b] = [locker(redis.url), locker(redis.url, { lockTimeout: 300 })]
     const id = uploadId()
     const stubborn = a.newLock(id)
@@ -73,7 +75,7 @@ describe('Redis locker', () => {
     expect(await raw.exists(lockKey(id))).toBe(0)
   })
 
-  it('stops waiting when the waiting request is aborted', async () => {
+  it.sequential('stops waiting when the waiting request is aborted', async () => {
     const [a, b] = [locker(redis.url), locker(redis.url)]
     const id = uploadId()
     const holder = a.newLock(id)
@@ -87,7 +89,7 @@ describe('Redis locker', () => {
     await holder.unlock()
   })
 
-  it('keeps renewing the lease while the lock is held, beyond its TTL', async () => {
+  it.sequential('keeps renewing the lease while the lock is held, beyond its TTL', async () => {
     const [a, b] = [locker(redis.url, { lockTtl: 1_000 }), locker(redis.url, { lockTimeout: 200 })]
     const id = uploadId()
     const holder = a.newLock(id)
@@ -98,7 +100,7 @@ describe('Redis locker', () => {
     await holder.unlock()
   })
 
-  it('fences a holder whose lease was taken over: it is told to stop at its next renewal', async () => {
+  it.sequential('fences a holder whose lease was taken over: it is told to stop at its next renewal', async () => {
     const a = locker(redis.url, { lockTtl: 1_200 })
     const id = uploadId()
     const holder = a.newLock(id)
@@ -114,7 +116,7 @@ describe('Redis locker', () => {
     expect(await raw.get(lockKey(id))).toBe('someone-else')
   })
 
-  it("frees a crashed holder's lock within its TTL", async () => {
+  it.sequential("frees a crashed holder's lock within its TTL", async () => {
     const id = uploadId()
     const lockers = fileURLToPath(new URL('../../dist/lockers/index.js', import.meta.url))
     const log = fileURLToPath(new URL('../../dist/log.js', import.meta.url))
@@ -141,7 +143,7 @@ describe('Redis locker', () => {
   })
 })
 
-describe('Redis locker when Redis is unavailable', () => {
+describe.concurrent('Redis locker when Redis is unavailable', () => {
   let own: RedisService
   beforeAll(async () => {
     own = await startRedis()
@@ -150,7 +152,7 @@ describe('Redis locker when Redis is unavailable', () => {
     await own?.dispose()
   })
 
-  it('answers 503 while Redis is down and works again once it is back', async () => {
+  it.sequential('answers 503 while Redis is down and works again once it is back', async () => {
     const a = locker(own.url)
     await a.newLock(uploadId()).lock(never, () => {})
     await own.stop()
@@ -180,7 +182,7 @@ describe('Redis locker when Redis is unavailable', () => {
     expect(recovered).toBe(true)
   })
 
-  it('fences a holder that cannot renew before its lease could expire', async () => {
+  it.sequential('fences a holder that cannot renew before its lease could expire', async () => {
     const a = locker(own.url, { lockTtl: 1_500 })
     const holder = a.newLock(uploadId())
     let stoppedAfter = -1
