@@ -8,6 +8,7 @@ import { createIetfProtocol } from './ietf/dispatch.js'
 import { createLocker, type TuskLocker } from './lockers/index.js'
 import { createLogger, type Logger } from './log.js'
 import { createMetrics } from './metrics/metrics.js'
+import { isComplete } from './model/record.js'
 import { createStore } from './stores/index.js'
 import type { TuskStore } from './stores/types.js'
 import { createTusProtocol, type TusProtocol } from './tus/dispatch.js'
@@ -15,6 +16,7 @@ import { composeAuthorizers } from './upload/authorizers.js'
 import { stagingDirectoryOf, sweepStagedChunks } from './upload/checksum/verified-chunk.js'
 import { composeEvents } from './upload/compose-events.js'
 import { createUploadCore, type UploadCore } from './upload/core.js'
+import { readIfExists } from './upload/read-if-exists.js'
 import type { Authorizer, UploadEvents } from './upload/types.js'
 
 /** What an embedding application may add to the configuration: its own code in the request path. */
@@ -85,6 +87,7 @@ async function hookSystemFor(
   hooks: TuskHooks,
   logger: Logger,
   metrics: ReturnType<typeof createMetrics> | undefined,
+  store: TuskStore,
 ): Promise<HookSystem> {
   if (config.hooksUrl.length === 0 && Object.keys(hooks).length === 0) {
     return {
@@ -96,7 +99,12 @@ async function hookSystemFor(
     }
   }
   const { createHookSystem } = await import('./hooks/index.js')
-  return createHookSystem(config, hooks, logger, metrics?.hooks)
+  // A post-finish event held by a process that died is delivered if its upload is complete.
+  const isFinished = async (id: string) => {
+    const upload = await readIfExists({ store }, id)
+    return upload !== undefined && isComplete(upload)
+  }
+  return createHookSystem(config, hooks, logger, metrics?.hooks, undefined, isFinished)
 }
 
 export async function createTuskEngine(
@@ -109,7 +117,7 @@ export async function createTuskEngine(
   const locker = createLocker(config, logger)
   const access = await accessControlFor(config, logger)
   const metrics = config.metrics ? createMetrics() : undefined
-  const hookSystem = await hookSystemFor(config, options.hooks ?? {}, logger, metrics)
+  const hookSystem = await hookSystemFor(config, options.hooks ?? {}, logger, metrics, store)
   const outbox = hookSystem.outbox
   if (outbox) metrics?.setOutboxCounts(() => outbox.counts())
   // The pre-access hook is one more authorizer, asked after the others.

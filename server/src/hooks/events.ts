@@ -38,41 +38,79 @@ export interface EventDeps {
 export function hookEvents(deps: EventDeps): UploadEvents | undefined {
   const listened = (type: EventHookType) =>
     deps.inProcess[type] !== undefined || (deps.outbox !== undefined && deps.subscribed.has(type))
+  const callInProcess = (type: EventHookType, event: HookEvent, fn: (event: HookEvent) => unknown) => {
+    deps.metrics?.invoked(type)
+    Promise.resolve()
+      .then(() => fn(event))
+      .catch((error: unknown) => {
+        deps.metrics?.failed(type)
+        deps.logger.error({ err: error, hook: type }, 'in-process hook failed')
+      })
+  }
+  const emitInProcess = (
+    type: EventHookType,
+    upload: Upload,
+    request: RequestInfo,
+    fn: (event: HookEvent) => unknown,
+  ) => callInProcess(type, deps.describe(type, upload, request), fn)
   const emit = async (type: EventHookType, upload: Upload, request: RequestInfo) => {
     const event = deps.describe(type, upload, request)
     const fn = deps.inProcess[type]
-    if (fn) {
-      deps.metrics?.invoked(type)
-      Promise.resolve()
-        .then(() => fn(event))
-        .catch((error: unknown) => {
-          deps.metrics?.failed(type)
-          deps.logger.error({ err: error, hook: type }, 'in-process hook failed')
-        })
-    }
-    if (deps.outbox && deps.subscribed.has(type) && deps.endpoints.length > 0) {
-      const eventId = newEventId()
-      const body = hookBody(deps.format, event, new Date())
-      const createdAt = Date.now()
-      const records: DeliveryRecord[] = deps.endpoints.map((url, index) => ({
-        key: `${eventId}-${index}`,
-        eventId,
-        type,
-        url,
-        body,
-        attempts: 0,
-        createdAt,
-      }))
-      await deps.outbox.add(records)
+    if (fn) callInProcess(type, event, fn)
+    if (delivered(type)) {
+      await (deps.outbox as Outbox).add(recordsOf(type, event))
       deps.deliverer?.kick()
     }
+  }
+  const delivered = (type: EventHookType) =>
+    deps.outbox !== undefined && deps.subscribed.has(type) && deps.endpoints.length > 0
+  /** One record per endpoint, sharing the event's webhook-id and body. */
+  const recordsOf = (type: EventHookType, event: HookEvent, heldFor?: string): DeliveryRecord[] => {
+    const eventId = newEventId()
+    const body = hookBody(deps.format, event, new Date())
+    const createdAt = Date.now()
+    return deps.endpoints.map((url, index) => ({
+      key: `${eventId}-${index}`,
+      eventId,
+      type,
+      url,
+      body,
+      attempts: 0,
+      createdAt,
+      ...(heldFor !== undefined ? { heldFor } : {}),
+    }))
   }
   const sink: UploadEvents = {}
   if (listened('post-create')) sink.created = (upload, request) => emit('post-create', upload, request)
   if (listened('post-finish')) {
-    sink.finished = (upload, request) => {
+    sink.finished = (upload, request, held) => {
       lastProgress.delete(upload.id)
-      return emit('post-finish', upload, request)
+      if (!held) return emit('post-finish', upload, request)
+      // Written ahead and held (holdFinish): released now; in-process hooks are called as always.
+      held.release()
+      const fn = deps.inProcess['post-finish']
+      return fn ? emitInProcess('post-finish', upload, request, fn) : undefined
+    }
+  }
+  if (delivered('post-finish')) {
+    const outbox = deps.outbox as Outbox
+    sink.holdFinish = async (upload, request) => {
+      const records = recordsOf('post-finish', deps.describe('post-finish', upload, request), upload.id)
+      await outbox.add(records)
+      const keys = records.map((r) => r.key)
+      let settled = false
+      return {
+        release() {
+          if (settled) return
+          settled = true
+          void outbox.release(keys).then(() => deps.deliverer?.kick())
+        },
+        drop() {
+          if (settled) return
+          settled = true
+          outbox.drop(keys)
+        },
+      }
     }
   }
   if (listened('post-terminate')) {

@@ -10,7 +10,7 @@ import { EndpointPools } from './endpoint-pools.js'
 import { hookEvents, newEventId } from './events.js'
 import { createFileOutbox } from './outbox/file-outbox.js'
 import { createRedisOutbox } from './outbox/redis-outbox.js'
-import type { Outbox } from './outbox/types.js'
+import type { IsFinished, Outbox } from './outbox/types.js'
 import { describeRequest, describeUpload, storageLocator } from './payload.js'
 import { createSigner } from './signing.js'
 import type { HookEvent, HookMetrics, HookType, TuskHooks } from './types.js'
@@ -43,12 +43,12 @@ export interface HookSystem {
 const staleClaimMs = (config: HooksConfig) => config.hooksTimeout + 30_000
 
 /** The outbox this configuration uses: Redis when shared, else a directory in the data dir. */
-export function openOutbox(config: HooksConfig): Outbox {
+export function openOutbox(config: HooksConfig, isFinished?: IsFinished): Outbox {
   if (config.redisUrl) {
     const redis = createRedisClient(config.redisUrl, { maxRetriesPerRequest: 2, enableOfflineQueue: true })
-    return createRedisOutbox(redis, staleClaimMs(config))
+    return createRedisOutbox(redis, staleClaimMs(config), isFinished)
   }
-  return createFileOutbox(config.dataDir, staleClaimMs(config))
+  return createFileOutbox(config.dataDir, staleClaimMs(config), isFinished)
 }
 
 export function createHookSystem(
@@ -57,6 +57,8 @@ export function createHookSystem(
   logger: Logger,
   metrics?: HookMetrics,
   pollMs = 500,
+  /** Settles the held post-finish events of processes that died (see DeliveryRecord.heldFor). */
+  isFinished?: IsFinished,
 ): HookSystem {
   const endpoints = config.hooksUrl
   const subscribed = new Set<string>(config.hooksEvents)
@@ -90,7 +92,7 @@ export function createHookSystem(
     uploads.map((u) => describeUpload(u, storageOf)),
   )
   const wantsOutbox = endpoints.length > 0 && config.hooksEvents.some((type) => !type.startsWith('pre-'))
-  const outbox = wantsOutbox ? openOutbox(config) : undefined
+  const outbox = wantsOutbox ? openOutbox(config, isFinished) : undefined
   let deliverer: Deliverer | undefined
   if (outbox) {
     deliverer = startDeliverer({

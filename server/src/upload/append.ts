@@ -7,10 +7,10 @@ import { appendVerifiedInPlace, receiveVerifiedChunk } from './checksum/verified
 import { effectiveMaxSize } from './create.js'
 import { declare, declareEnd } from './declare-length.js'
 import { accessibleUpload, authorizeBeforeLock, type CoreDeps } from './deps.js'
-import { finishWithHooks } from './finish-hooks.js'
+import { finishWithHooks, holdFinish } from './finish-hooks.js'
 import { lockUploads } from './locks.js'
 import { verifyRepresentation } from './representation-digest.js'
-import type { AppendInput, OperationContext } from './types.js'
+import type { AppendInput, HeldFinish, OperationContext } from './types.js'
 
 /** How long an append may go on once another request has asked for its lock (@tus/server: 3 s). */
 const LOCK_DRAIN_MS = 3_000
@@ -47,6 +47,7 @@ export async function appendToUpload(
   })
   let upload: Upload
   let wasComplete: boolean
+  let held: HeldFinish | undefined
   try {
     upload = await accessibleUpload(deps, input.id, 'append', ctx)
     wasComplete = isComplete(upload)
@@ -64,6 +65,7 @@ export async function appendToUpload(
       { offset: upload.offset, size: declared ?? upload.size },
       maxSize,
     )
+    if (!wasComplete) held = await holdFinish(deps, upload, declared ?? upload.size, input.body.length, ctx)
     if (input.verification && deps.store.appendVerified) {
       // Written once, in place, counted only once verified (the store keeps that across a crash).
       upload.offset = await appendVerifiedInPlace(
@@ -109,21 +111,28 @@ export async function appendToUpload(
     }
     // Checked under the lock, so nobody reads the upload as complete before it is verified.
     if (!wasComplete && isComplete(upload)) await verifyRepresentation(deps, upload, ctx, input.offset)
+  } catch (error) {
+    held?.drop()
+    throw error
   } finally {
     clearTimeout(drain)
     await locks.release()
   }
-  // Cut short for another request (a termination, another client): what arrived is stored, but the
-  // request did not do what it asked, and the upload may be gone by the time an answer arrives.
-  if (takenOver && !input.body.stream.complete) throw ERR.TAKEN_OVER()
-  await deps.events.progress?.(upload, ctx.request)
-  if (!wasComplete && isComplete(upload)) {
-    try {
-      await finishWithHooks(deps, upload, ctx)
-    } finally {
-      // A finished partial may be the last one a final upload waited for (concatenation-unfinished).
-      if (isPartial(upload)) await assembleWaitingFinals(deps, upload.id, ctx)
+  try {
+    // Cut short for another request (a termination, another client): what arrived is stored, but the
+    // request did not do what it asked, and the upload may be gone by the time an answer arrives.
+    if (takenOver && !input.body.stream.complete) throw ERR.TAKEN_OVER()
+    await deps.events.progress?.(upload, ctx.request)
+    if (!wasComplete && isComplete(upload)) {
+      try {
+        await finishWithHooks(deps, upload, ctx, held)
+      } finally {
+        // A finished partial may be the last one a final upload waited for (concatenation-unfinished).
+        if (isPartial(upload)) await assembleWaitingFinals(deps, upload.id, ctx)
+      }
     }
+  } finally {
+    held?.drop() // nothing once released: the upload did not finish
   }
   return upload
 }

@@ -1,10 +1,10 @@
 import type { Upload } from '@tus/utils'
 import { isComplete, isFinal, partialIdsOf } from '../model/record.js'
 import type { CoreDeps } from './deps.js'
-import { finishWithHooks } from './finish-hooks.js'
+import { finishWithHooks, holdFinish } from './finish-hooks.js'
 import { lockUploads } from './locks.js'
 import { readIfExists } from './read-if-exists.js'
-import type { OperationContext } from './types.js'
+import type { HeldFinish, OperationContext } from './types.js'
 
 // concatenation-unfinished: a final upload created before its partials finished is assembled by
 // whichever request finishes the last of them: no timer, no polling. The store records which finals
@@ -42,6 +42,7 @@ export async function assembleIfReady(
   if (first !== 'ready') return { state: first }
   // All finished: now they are locked (no append holds them any more), so that none is deleted mid-copy.
   const locks = await lockUploads(deps.locker, [finalId, ...unique], ctx.signal)
+  let held: HeldFinish | undefined
   try {
     final = await readIfExists(deps, finalId)
     if (!final) return { state: 'gone' }
@@ -50,6 +51,7 @@ export async function assembleIfReady(
     const byId = new Map<string, Upload>()
     const state = await readPartials(deps, unique, byId)
     if (state !== 'ready') return { state }
+    held = await holdFinish(deps, final, final.size, undefined, ctx)
     // An assembly cut short (a crash, a failed copy) leaves the final unfinished; the next read of it,
     // and the tending at start-up (tend-pending.ts), try again: every store's Concatenator can start
     // over or resume (S3 copies its parts again, the file store writes from the start, Azure appends
@@ -62,12 +64,19 @@ export async function assembleIfReady(
     if (assembled.offset !== final.size)
       throw new Error(`assembled ${assembled.offset} of ${final.size} bytes`)
     final.offset = assembled.offset
+  } catch (error) {
+    held?.drop()
+    throw error
   } finally {
     await locks.release()
   }
-  const pending = deps.store.pendingConcatenations
-  if (pending) for (const id of unique) await pending.remove(id, finalId)
-  await finishWithHooks(deps, final, ctx)
+  try {
+    const pending = deps.store.pendingConcatenations
+    if (pending) for (const id of unique) await pending.remove(id, finalId)
+    await finishWithHooks(deps, final, ctx, held)
+  } finally {
+    held?.drop() // nothing once released
+  }
   return { state: 'assembled', final }
 }
 

@@ -6,9 +6,9 @@ import { assembleIfReady } from './assemble-pending.js'
 import { effectiveMaxSize } from './create.js'
 import { askBeforeCreate } from './creation-hooks.js'
 import { accessibleUpload, authenticate, type CoreDeps } from './deps.js'
-import { finishWithHooks } from './finish-hooks.js'
+import { finishWithHooks, holdFinish } from './finish-hooks.js'
 import { lockUploads } from './locks.js'
-import type { ConcatenateInput, OperationContext } from './types.js'
+import type { ConcatenateInput, HeldFinish, OperationContext } from './types.js'
 
 /**
  * Creates a final upload from partial uploads, in the order given (the same partial may appear more
@@ -76,6 +76,7 @@ export async function concatenateUploads(
   }
   // The partials are locked while they are read, so that none is deleted half-way through.
   const locks = await lockUploads(deps.locker, [final.id, ...unique], ctx.signal)
+  let held: HeldFinish | undefined
   try {
     const byId = new Map<string, Upload>()
     for (const id of unique) byId.set(id, await usablePartial(deps, id, ctx, false))
@@ -87,6 +88,7 @@ export async function concatenateUploads(
     }
     await datastore.create(final)
     await deps.events.created?.(final, ctx.request)
+    held = await holdFinish(deps, final, final.size, undefined, ctx)
     try {
       // Recorded as pending while it is assembled: if this process dies mid-way (kill -9), the
       // markers are how the start-up after finds the half-filled final and assembles it again.
@@ -102,11 +104,18 @@ export async function concatenateUploads(
       await forget(unique, final.id).catch(() => {})
       throw error
     }
+  } catch (error) {
+    held?.drop()
+    throw error
   } finally {
     await locks.release()
   }
-  await forget(unique, final.id)
-  await finishWithHooks(deps, final, ctx)
+  try {
+    await forget(unique, final.id)
+    await finishWithHooks(deps, final, ctx, held)
+  } finally {
+    held?.drop() // nothing once released
+  }
   return final
 }
 

@@ -7,7 +7,7 @@ import { receiveVerifiedChunk, type StagedChunk } from './checksum/verified-chun
 import { askBeforeCreate } from './creation-hooks.js'
 import { declareEnd } from './declare-length.js'
 import { authenticate, type CoreDeps } from './deps.js'
-import { finishWithHooks } from './finish-hooks.js'
+import { finishWithHooks, holdFinish } from './finish-hooks.js'
 import { type HeldLocks, lockUploads } from './locks.js'
 import { encodeRepresentationDigests, verifyRepresentation } from './representation-digest.js'
 import type { CreateInput, OperationContext } from './types.js'
@@ -22,7 +22,6 @@ export async function createUpload(
   input: CreateInput,
   ctx: OperationContext,
 ): Promise<Upload> {
-  const { datastore } = deps.store
   if (input.size === undefined && !deps.capabilities.deferLength) {
     throw ERR.INVALID_LENGTH('this store does not support deferred lengths')
   }
@@ -68,6 +67,27 @@ export async function createUpload(
   )
   const body = input.body
   const limit = body ? bodyLimit(body.length, upload, maxSize) : 0
+  const held = await holdFinish(deps, upload, upload.size, body ? body.length : 0, ctx)
+  try {
+    await createWithData(deps, input, ctx, upload, limit)
+    if (upload.offset > 0) await deps.events.progress?.(upload, ctx.request)
+    if (isComplete(upload)) await finishWithHooks(deps, upload, ctx, held)
+  } finally {
+    held?.drop() // nothing once released: the upload did not finish
+  }
+  return upload
+}
+
+/** Creates the upload in the store and stores the creation's data (what arrived of it). */
+async function createWithData(
+  deps: CoreDeps,
+  input: CreateInput,
+  ctx: OperationContext,
+  upload: Upload,
+  limit: number,
+): Promise<void> {
+  const { datastore } = deps.store
+  const body = input.body
   let staged: StagedChunk | undefined
   let locks: HeldLocks | undefined
   try {
@@ -110,9 +130,6 @@ export async function createUpload(
     await locks?.release()
     await staged?.discard()
   }
-  if (upload.offset > 0) await deps.events.progress?.(upload, ctx.request)
-  if (isComplete(upload)) await finishWithHooks(deps, upload, ctx)
-  return upload
 }
 
 /** The smaller of the server's limit and a grant's (0 = no limit). */

@@ -25,7 +25,7 @@ export interface CoreDeps {
 }
 
 /** An upload's stored state; 404 when the store has no such upload. */
-export async function readUpload(deps: CoreDeps, id: string): Promise<Upload> {
+export async function readUpload(deps: Pick<CoreDeps, 'store'>, id: string): Promise<Upload> {
   try {
     return await deps.store.datastore.getUpload(id)
   } catch (error) {

@@ -8,7 +8,7 @@ const isMissing = (error: unknown) => {
 }
 
 /** The upload, or undefined when it no longer exists (removed, or expired and half-removed). */
-export async function readIfExists(deps: CoreDeps, id: string): Promise<Upload | undefined> {
+export async function readIfExists(deps: Pick<CoreDeps, 'store'>, id: string): Promise<Upload | undefined> {
   try {
     return await readUpload(deps, id)
   } catch (error) {

@@ -73,12 +73,26 @@ export const allowEveryone: Authorizer = { authorize: () => undefined }
  * request is answered, so a sink can make an event durable first. A sink that throws fails the
  * request (the upload's bytes are already stored and stay resumable).
  */
+/** A post-finish event written ahead (UploadEvents.holdFinish). Settling it twice does nothing. */
+export interface HeldFinish {
+  /** The upload finished: the event may be delivered. */
+  release(): void
+  /** The request ended without finishing the upload: the event must never be delivered. */
+  drop(): void
+}
+
 export interface UploadEvents {
   created?(upload: Upload, request: RequestInfo): void | Promise<void>
   /** Bytes were appended (after every successful append; a sink throttles as it likes). */
   progress?(upload: Upload, request: RequestInfo): void | Promise<void>
+  /**
+   * Before a request that may complete an upload stores its last bytes: the post-finish event is
+   * written ahead, held (`upload` is as it will be once complete), so a crash between the last
+   * bytes and `finished` cannot lose it. The request then passes the hold to `finished`, or drops it.
+   */
+  holdFinish?(upload: Upload, request: RequestInfo): Promise<HeldFinish | undefined>
   /** The upload became complete: by an append, creation with all its data, or concatenation. */
-  finished?(upload: Upload, request: RequestInfo): void | Promise<void>
+  finished?(upload: Upload, request: RequestInfo, held?: HeldFinish): void | Promise<void>
   terminated?(upload: Upload, request: RequestInfo): void | Promise<void>
   /**
    * A read (HEAD, GET) of a final upload tried to assemble it and failed; the read still answers

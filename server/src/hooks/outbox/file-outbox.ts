@@ -14,11 +14,12 @@ import {
 import { hostname } from 'node:os'
 import path from 'node:path'
 import { syncDirectory } from './sync-dir.js'
-import type { Claimed, DeliveryRecord, Outbox } from './types.js'
+import type { Claimed, DeliveryRecord, IsFinished, Outbox } from './types.js'
 
 // The outbox of a single machine, in the data directory (".hooks" can never be an upload id):
 //   log/<host>~<pid>~<token>~<n>.log  each process's append-only segment: one JSON line per change
-//                              ({"a":record} added, {"r":key,...} retry scheduled, {"d":key} done)
+//                              ({"a":record} added, {"r":key,...} retry scheduled, {"d":key} done or
+//                              dropped, {"u":key} a held record released)
 //   log/+handoff~<random>.log  a hand-off: dead letters `tusk-server hooks retry` put back, for any
 //                              running server to take
 //   dead/<key>.json            given up after the last retry
@@ -61,6 +62,7 @@ type Line =
   | { readonly a: DeliveryRecord; readonly t?: number }
   | { readonly r: string; readonly n: number; readonly t: number; readonly e: string }
   | { readonly d: string }
+  | { readonly u: string }
 
 /** The records a segment still holds: its lines applied in order (a torn last line is ignored). */
 function replay(text: string, into = new Map<string, { record: DeliveryRecord; dueAt: number }>()) {
@@ -74,7 +76,10 @@ function replay(text: string, into = new Map<string, { record: DeliveryRecord; d
     }
     if ('a' in line) into.set(line.a.key, { record: line.a, dueAt: line.t ?? line.a.createdAt })
     else if ('d' in line) into.delete(line.d)
-    else if ('r' in line) {
+    else if ('u' in line) {
+      const entry = into.get(line.u)
+      if (entry) entry.record = released(entry.record)
+    } else if ('r' in line) {
       const entry = into.get(line.r)
       if (entry) {
         entry.record = { ...entry.record, attempts: line.n, lastError: line.e }
@@ -85,10 +90,20 @@ function replay(text: string, into = new Map<string, { record: DeliveryRecord; d
   return into
 }
 
+/** The record without its hold. */
+function released(record: DeliveryRecord): DeliveryRecord {
+  const { heldFor: _, ...rest } = record
+  return rest
+}
+
 const addLine = (record: DeliveryRecord, dueAt?: number) =>
   `${JSON.stringify(dueAt === undefined ? { a: record } : { a: record, t: dueAt })}\n`
 
-export function createFileOutbox(dataDir: string, staleClaimMs: number): Outbox {
+/**
+ * `isFinished` decides the held records of processes that died (without it they stay held: a
+ * command that only lists or retries dead letters never takes segments over).
+ */
+export function createFileOutbox(dataDir: string, staleClaimMs: number, isFinished?: IsFinished): Outbox {
   const root = path.join(path.resolve(dataDir), '.hooks')
   const dirs = {
     log: path.join(root, 'log'),
@@ -109,6 +124,8 @@ export function createFileOutbox(dataDir: string, staleClaimMs: number): Outbox 
   /** Keys waiting for a later attempt, and the earliest time one of them is due. */
   let waiting: string[] = []
   let nextDue = Number.POSITIVE_INFINITY
+  /** Held records taken over from a dead process, to settle by asking the store. */
+  const unsettled = new Set<string>()
 
   let disabled = new Set(readdirSync(dirs.disabled))
   let disabledChanges = 0
@@ -223,14 +240,18 @@ export function createFileOutbox(dataDir: string, staleClaimMs: number): Outbox 
     }
   }
 
+  const schedule = (key: string, dueAt: number) => {
+    if (dueAt <= Date.now()) ready.push(key)
+    else {
+      waiting.push(key)
+      nextDue = Math.min(nextDue, dueAt)
+    }
+  }
+
   const track = (record: DeliveryRecord, dueAt: number) => {
     if (live.has(record.key)) return false
     live.set(record.key, { record, dueAt, claimed: false })
-    if (dueAt <= Date.now()) ready.push(record.key)
-    else {
-      waiting.push(record.key)
-      nextDue = Math.min(nextDue, dueAt)
-    }
+    if (record.heldFor === undefined) schedule(record.key, dueAt) // a held one is parked until released
     return true
   }
 
@@ -270,9 +291,50 @@ export function createFileOutbox(dataDir: string, staleClaimMs: number): Outbox 
     for (const { record, dueAt } of records.values()) {
       if (!track(record, dueAt)) continue
       lines.push(enqueue(addLine(record, dueAt), 'durable'))
+      if (record.heldFor !== undefined) unsettled.add(record.key)
     }
     await Promise.all(lines)
     await unlink(taken)
+  }
+
+  /**
+   * Held records whose process died: the request that held each may have stored the upload's last
+   * bytes before the end, so the store decides (a store that cannot answer now is asked again later).
+   */
+  async function settle() {
+    if (!isFinished) return
+    for (const key of [...unsettled]) {
+      const uploadId = live.get(key)?.record.heldFor
+      if (uploadId === undefined) {
+        unsettled.delete(key)
+        continue
+      }
+      let finished: boolean
+      try {
+        finished = await isFinished(uploadId)
+      } catch {
+        continue
+      }
+      unsettled.delete(key)
+      if (finished) await release([key])
+      else drop([key])
+    }
+  }
+
+  async function release(keys: readonly string[]) {
+    for (const key of keys) {
+      const entry = live.get(key)
+      if (!entry || entry.record.heldFor === undefined) continue
+      entry.record = released(entry.record)
+      schedule(key, entry.dueAt)
+      enqueue(`${JSON.stringify({ u: key })}\n`, 'deferred')
+    }
+  }
+
+  function drop(keys: readonly string[]) {
+    for (const key of keys) {
+      if (live.delete(key)) enqueue(`${JSON.stringify({ d: key })}\n`, 'deferred')
+    }
   }
 
   /** Segments to take over, and endpoints disabled or re-enabled by other processes. */
@@ -283,6 +345,7 @@ export function createFileOutbox(dataDir: string, staleClaimMs: number): Outbox 
     for (const name of await readdir(dirs.log)) {
       if (await orphaned(name, now)) await adopt(name)
     }
+    await settle()
     if (!migrated) {
       migrated = true
       await adoptOneFilePerEvent()
@@ -394,6 +457,8 @@ export function createFileOutbox(dataDir: string, staleClaimMs: number): Outbox 
       // Lines are written in order, in one batch: the last one's fsync covers them all.
       return durable ?? Promise.resolve()
     },
+    release,
+    drop,
     async claimDue(limit) {
       if (closed) return []
       const now = Date.now()

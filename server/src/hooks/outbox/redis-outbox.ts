@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { ChainableCommander } from 'ioredis'
 import type { RedisClient } from '../../lockers/redis-connection.js'
-import type { Claimed, DeliveryRecord, Outbox } from './types.js'
+import type { Claimed, DeliveryRecord, IsFinished, Outbox } from './types.js'
 
 // The outbox shared by every instance of one deployment, in Redis (--redis-url):
 //   {tusk:hooks}:stream    records due now, read through one consumer group: each record goes to
@@ -11,12 +11,17 @@ import type { Claimed, DeliveryRecord, Outbox } from './types.js'
 //   {tusk:hooks}:retry     records waiting for a later attempt, scored by when they are due; a Lua
 //                          script moves due ones into the stream (atomically: once, by one instance)
 //   {tusk:hooks}:dead      dead letters by key;  {tusk:hooks}:disabled  endpoints that answered 410
+//   {tusk:hooks}:held      held records by key ({record, owner}): moved into the stream when released;
+//                          {tusk:hooks}:alive:<owner> expires when an instance stops renewing it,
+//                          and then any instance settles that owner's held records by asking the store
 // The hash tag keeps every key in one slot, so the script also runs on a Redis Cluster.
 
 const STREAM = '{tusk:hooks}:stream'
 const RETRY = '{tusk:hooks}:retry'
 const DEAD = '{tusk:hooks}:dead'
 const DISABLED = '{tusk:hooks}:disabled'
+const HELD = '{tusk:hooks}:held'
+const ALIVE = '{tusk:hooks}:alive:'
 const GROUP = 'tusk-hooks'
 
 const MOVE_DUE = `
@@ -32,6 +37,17 @@ type StreamEntry = [id: string, fields: string[]]
 /** Retries due are moved into the stream at most this often; claims of dead instances looked for. */
 const MOVE_DUE_MS = 200
 const AUTOCLAIM_MS = 1_000
+/** How often an instance looks for held records of instances gone. */
+const HELD_CHECK_MS = 2_000
+/**
+ * An instance holding records renews its liveness this often, on a timer of its own (not with the
+ * deliveries, which a slow receiver may hold up); it is taken as gone ALIVE_TTL_MS after the last.
+ * Taken as gone while alive (a pause longer than that), its held records are settled by another
+ * instance from the store, and it still releases its own when their uploads finish: a duplicate at
+ * worst, which at-least-once allows.
+ */
+const ALIVE_RENEW_MS = 5_000
+const ALIVE_TTL_MS = 15_000
 /**
  * How long an endpoint found enabled is taken as such from memory before Redis is asked again. Only
  * "enabled" is kept: `tusk-server hooks retry` clears a disabled flag in Redis and cannot reach the
@@ -77,8 +93,35 @@ function coalescing(redis: RedisClient) {
     })
 }
 
-export function createRedisOutbox(redis: RedisClient, staleClaimMs: number): Outbox {
+/**
+ * `isFinished` decides the held records of instances gone (without it they are left to an instance
+ * that has it: a command that only lists or retries dead letters).
+ */
+export function createRedisOutbox(redis: RedisClient, staleClaimMs: number, isFinished?: IsFinished): Outbox {
   const consumer = `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`
+  /** This instance's held records, to move into the stream when released. */
+  const heldHere = new Map<string, string>()
+  /** Releases (the record to add) and drops (null) that Redis did not take: sent again on a later look. */
+  const unsent = new Map<string, string | null>()
+  const sendSettled = (settled: ReadonlyArray<readonly [string, string | null]>) =>
+    send((p) => {
+      for (const [key, json] of settled) {
+        if (json !== null) p.xadd(STREAM, '*', 'r', json)
+        p.hdel(HELD, key)
+      }
+    }).catch(() => {
+      for (const [key, json] of settled) unsent.set(key, json)
+    })
+  let lastHeldCheck = 0
+  let renewing: NodeJS.Timeout | undefined
+  const renewAlive = (p: ChainableCommander) => p.set(`${ALIVE}${consumer}`, '1', 'PX', ALIVE_TTL_MS)
+  const keepAlive = () => {
+    renewing ??= setInterval(() => {
+      void renewAlive(redis.pipeline())
+        .exec()
+        .catch(() => {})
+    }, ALIVE_RENEW_MS).unref()
+  }
   let groupReady: Promise<void> | undefined
   const ensureGroup = () =>
     (groupReady ??= redis.xgroup('CREATE', STREAM, GROUP, '0', 'MKSTREAM').then(
@@ -101,6 +144,42 @@ export function createRedisOutbox(redis: RedisClient, staleClaimMs: number): Out
   let lastAutoclaim = 0
   /** Endpoints found enabled, and when. */
   const enabledAt = new Map<string, number>()
+  /**
+   * Settles the held records of instances gone: the request that
+   * held each may have stored the upload's last bytes before the end, so the store decides. The
+   * instance whose HDEL removes an entry settles it (two looking at once do not both deliver).
+   */
+  async function settleHeld() {
+    if (unsent.size > 0) {
+      const retry = [...unsent]
+      unsent.clear()
+      await sendSettled(retry)
+    }
+    if (!isFinished) return
+    const held = Object.entries(await redis.hgetall(HELD))
+    if (held.length === 0) return
+    const entries = held.map(([key, value]) => ({
+      key,
+      ...(JSON.parse(value) as { record: string; owner: string }),
+    }))
+    const owners = [...new Set(entries.map((e) => e.owner))]
+    const alive = await redis.mget(...owners.map((owner) => `${ALIVE}${owner}`))
+    const gone = new Set(owners.filter((_, i) => alive[i] === null))
+    for (const { key, record: json, owner } of entries) {
+      if (!gone.has(owner)) continue
+      const { heldFor, ...record } = JSON.parse(json) as DeliveryRecord
+      if (heldFor === undefined) continue
+      let finished: boolean
+      try {
+        finished = await isFinished(heldFor)
+      } catch {
+        continue // the store cannot tell now: asked again on a later look
+      }
+      if ((await redis.hdel(HELD, key)) === 0) continue
+      if (finished) await redis.xadd(STREAM, '*', 'r', JSON.stringify(record))
+    }
+  }
+
   const done = (p: ChainableCommander, claimed: Claimed) =>
     p.xack(STREAM, GROUP, claimed.handle).xdel(STREAM, claimed.handle)
 
@@ -109,8 +188,34 @@ export function createRedisOutbox(redis: RedisClient, staleClaimMs: number): Out
     async add(records) {
       await ensureGroup()
       await send((p) => {
-        for (const record of records) p.xadd(STREAM, '*', 'r', JSON.stringify(record))
+        for (const record of records) {
+          const json = JSON.stringify(record)
+          if (record.heldFor === undefined) {
+            p.xadd(STREAM, '*', 'r', json)
+            continue
+          }
+          heldHere.set(record.key, json)
+          keepAlive()
+          renewAlive(p).hset(HELD, record.key, JSON.stringify({ record: json, owner: consumer }))
+        }
+      }).catch((error: unknown) => {
+        for (const record of records) heldHere.delete(record.key)
+        throw error
       })
+    },
+    async release(keys) {
+      const moving = keys.flatMap((key) => {
+        const json = heldHere.get(key)
+        heldHere.delete(key)
+        if (json === undefined) return []
+        const { heldFor: _, ...record } = JSON.parse(json) as DeliveryRecord
+        return [[key, JSON.stringify(record)] as const]
+      })
+      if (moving.length > 0) await sendSettled(moving)
+    },
+    drop(keys) {
+      const dropping = keys.filter((key) => heldHere.delete(key)).map((key) => [key, null] as const)
+      if (dropping.length > 0) void sendSettled(dropping)
     },
     async claimDue(limit) {
       await ensureGroup()
@@ -118,6 +223,10 @@ export function createRedisOutbox(redis: RedisClient, staleClaimMs: number): Out
       if (now - lastMove >= MOVE_DUE_MS) {
         lastMove = now
         await redis.eval(MOVE_DUE, 2, RETRY, STREAM, String(now))
+      }
+      if (now - lastHeldCheck >= HELD_CHECK_MS) {
+        lastHeldCheck = now
+        await settleHeld()
       }
       const claimed: Claimed[] = []
       // Entries another instance claimed and never finished (it died): taken over after staleClaimMs.
@@ -178,12 +287,13 @@ export function createRedisOutbox(redis: RedisClient, staleClaimMs: number): Out
       await send((p) => done(p.hset(DEAD, record.key, JSON.stringify(record)), claimed))
     },
     async counts() {
-      const [stream, retry, dead] = await Promise.all([
+      const [stream, retry, dead, held] = await Promise.all([
         redis.xlen(STREAM),
         redis.zcard(RETRY),
         redis.hlen(DEAD),
+        redis.hlen(HELD),
       ])
-      return { pending: stream + retry, dead }
+      return { pending: stream + retry + held, dead }
     },
     async deadLetters() {
       const all = await redis.hgetall(DEAD)
@@ -220,6 +330,7 @@ export function createRedisOutbox(redis: RedisClient, staleClaimMs: number): Out
       return disabled
     },
     async close() {
+      clearInterval(renewing)
       await redis.quit().catch(() => {})
     },
   }

@@ -14,7 +14,17 @@ export interface DeliveryRecord {
   readonly attempts: number
   readonly createdAt: number
   readonly lastError?: string
+  /**
+   * Set while the record is held: a post-finish event written before the request that may finish
+   * this upload stores its last bytes. A held record is not delivered until released (the upload
+   * finished) and is dropped if the request ends without finishing it; one found held after its
+   * process died is delivered if the store says the upload is complete, dropped otherwise.
+   */
+  readonly heldFor?: string
 }
+
+/** Whether an upload is complete in the store (for held records whose process died). */
+export type IsFinished = (uploadId: string) => Promise<boolean>
 
 /** A record taken by this process for one attempt; nobody else attempts it meanwhile. */
 export interface Claimed {
@@ -30,7 +40,15 @@ export interface Claimed {
  */
 export interface Outbox {
   readonly kind: 'file' | 'redis'
+  /** Durable once resolved; records with `heldFor` are held (see DeliveryRecord.heldFor). */
   add(records: readonly DeliveryRecord[]): Promise<void>
+  /**
+   * Held records may be delivered now; resolves once they can be claimed (never rejects). Not
+   * durable: a release lost in a crash is decided again by the store.
+   */
+  release(keys: readonly string[]): Promise<void>
+  /** Held records that must never be delivered (the request ended without finishing the upload). */
+  drop(keys: readonly string[]): void
   /** Records due now, up to `limit`, claimed for one attempt each. */
   claimDue(limit: number): Promise<Claimed[]>
   complete(claimed: Claimed): Promise<void>
