@@ -195,7 +195,14 @@ export async function createTuskEngine(
         }
         // Past the deadline: cut what is left. Each cut PATCH ends its body; the store keeps what came.
         if (inFlight.size > 0) cut?.()
-        await Promise.race([Promise.allSettled([...inFlight]), sleep(5_000)])
+        // At most 5 s more for the cut ones; the timer is cancelled once they settle, so an embedding
+        // process that closes Tusk can exit at once instead of waiting it out.
+        const settled = new AbortController()
+        await Promise.race([
+          Promise.allSettled([...inFlight]),
+          sleep(5_000, undefined, { signal: settled.signal }).catch(() => {}),
+        ])
+        settled.abort()
         await hookSystem.close()
         await store.close()
         await locker.close()

@@ -310,3 +310,30 @@ describe('createTusk options', () => {
     expect((embedded as Error).message).toMatch(/basePath/)
   })
 })
+
+describe('createTusk and close()', () => {
+  it('lets the process exit as soon as close() resolves (no timer of its own keeps it alive)', async () => {
+    const { spawn } = await import('node:child_process')
+    const { fileURLToPath } = await import('node:url')
+    const index = fileURLToPath(new URL('../dist/index.js', import.meta.url))
+    const dir = await dataDir()
+    // The script ends right after close(): whatever time the process takes after that is Tusk's.
+    const script = `
+      const { createTusk } = await import(${JSON.stringify(index)})
+      const tusk = await createTusk({ dataDir: ${JSON.stringify(dir)}, logLevel: 'silent' })
+      await tusk.close()
+      process.stdout.write(String(Date.now()))
+    `
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    let out = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString()
+    })
+    await new Promise((resolve) => child.once('exit', resolve))
+    const lingeredMs = Date.now() - Number(out)
+    expect(child.exitCode).toBe(0)
+    expect(lingeredMs).toBeLessThan(2_000) // it waited out a 5 s timer before
+  })
+})
