@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { Redis } from 'ioredis'
 import { Agent, request } from 'undici'
 import { afterAll, expect, it } from 'vitest'
 import { SECRET, startReceiver } from '../hooks/receiver.js'
@@ -14,10 +15,10 @@ import { killTree, startTusk, type TuskProcess } from './harness/tusk-server.js'
 // hook. Now it is written ahead, held, and the restarted server settles held events by the store.
 
 let tusk: TuskProcess | undefined
-let dataDir = ''
+const dataDirs: string[] = []
 afterAll(async () => {
   await killTree(tusk)
-  if (dataDir) await rm(dataDir, { recursive: true, force: true })
+  for (const dir of dataDirs) await rm(dir, { recursive: true, force: true })
 })
 
 const SIZE = 1024
@@ -41,14 +42,29 @@ async function completeUploads(dir: string): Promise<string[]> {
   return complete
 }
 
-it('delivers post-finish for every upload complete in the store after Tusk is SIGKILLed while uploads finish', async () => {
-  dataDir = await mkdtemp(path.join(tmpdir(), 'tusk-fault-hooks-kill-'))
+it('delivers post-finish for every upload complete in the store after Tusk is SIGKILLed while uploads finish (file outbox)', async () => {
+  await killWhileFinishing([])
+})
+
+it('delivers post-finish for every upload complete in the store after Tusk is SIGKILLed while uploads finish (Redis outbox)', async () => {
+  // A database of its own on the test Redis, emptied first. With a 1 s hook timeout, events the dead
+  // instance had claimed are taken over after 31 s, and its held events once its liveness lapses (15 s).
+  const url = `${String(process.env.REDIS_URL).replace(/\/\d*$/, '')}/14`
+  const redis = new Redis(url)
+  await redis.flushdb()
+  await redis.quit()
+  await killWhileFinishing([`--redis-url=${url}`, '--hooks-timeout=1000'], 60_000)
+})
+
+async function killWhileFinishing(extraArgs: string[], settleMs = 30_000) {
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'tusk-fault-hooks-kill-'))
+  dataDirs.push(dataDir)
   // A pre-finish hook that takes 50 ms (an application checking the file, say): the upload's bytes
   // are all stored while it runs, so a kill then finds uploads complete and not yet answered.
   const receiver = await startReceiver((r) =>
     r.type === 'pre-finish' ? { status: 200, delayMs: 50 } : { status: 204 },
   )
-  const args = [`--data-dir=${dataDir}`, '--log-level=warn']
+  const args = [`--data-dir=${dataDir}`, '--log-level=warn', ...extraArgs]
   const env = {
     TUSK_HOOKS_URL: receiver.url,
     TUSK_HOOKS_SECRET: SECRET,
@@ -97,13 +113,13 @@ it('delivers post-finish for every upload complete in the store after Tusk is SI
   // The restarted server takes over the dead process's outbox and delivers what it held.
   await waitUntil(
     () => complete.every((id) => finishedIds().has(id)),
-    30_000,
+    settleMs,
     'a post-finish for every complete upload',
   ).catch(() => {})
   const delivered = finishedIds()
   const missing = complete.filter((id) => !delivered.has(id))
   console.log(
-    'hooks SIGKILL under load:',
+    `hooks SIGKILL under load${extraArgs.length > 0 ? ' (Redis)' : ''}:`,
     JSON.stringify({
       answered,
       complete: complete.length,
@@ -117,4 +133,6 @@ it('delivers post-finish for every upload complete in the store after Tusk is SI
   const completeIds = new Set(complete)
   expect([...delivered].filter((id) => !completeIds.has(id))).toEqual([])
   await receiver.close()
-})
+  await killTree(tusk)
+  tusk = undefined
+}
