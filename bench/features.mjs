@@ -8,7 +8,9 @@
 // to the reference (targets: auth ≥ 0.9×, hooks + metrics ≥ 0.9×). For the webhook variant also how
 // many events the receiver had when the uploads ended, how long the rest took (the delivery lag),
 // and the server CPU per upload counting that backlog's delivery too (work left in an outbox is
-// cost deferred, not saved).
+// cost deferred, not saved). Then the floor under any per-event webhook: Tusk's own signed POST of a
+// real event's body to the same receiver, alone (bench/servers/webhook-sender.mjs), and the machine
+// CPU that one exchange costs against what the ≤ 10 % target leaves per upload.
 import { fork } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import os from 'node:os'
@@ -18,7 +20,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { SignJWT } from 'jose'
 import { startContender, TUSK, variant } from './lib/contenders.mjs'
-import { readCpuSeconds } from './lib/proc-cpu.mjs'
+import { readCpuSeconds, readMachineCpuSeconds } from './lib/proc-cpu.mjs'
 import { smallUploads } from './workloads/small-uploads.mjs'
 
 const { values } = parseArgs({
@@ -180,4 +182,37 @@ if (deliveries.length > 0)
       )
       .join('; ')}`,
   )
+
+// The floor: what one bare exchange (no event, no outbox, no upload) costs this machine, sender and
+// receiver, against the budget the target leaves. With the machine equally busy in every variant (it
+// is, within a point), throughput goes as 1 / machine CPU per upload, so a ratio ≥ 0.9 needs the
+// webhook and the metrics to add at most 1/0.9 − 1 = 11.1 % of the reference's machine CPU per upload.
+if (results.hooks) {
+  const { body } = await ask({ sample: true })
+  const sender = fork(path.join(path.dirname(fileURLToPath(import.meta.url)), 'servers/webhook-sender.mjs'))
+  const send = (n) =>
+    new Promise((resolve) => {
+      sender.once('message', resolve)
+      sender.send({ url: hookUrl, secret: HOOK_SECRET, body, count: n })
+    })
+  await send(2_000) // warm-up: connections open, code optimised
+  const n = 20_000
+  const machineBefore = readMachineCpuSeconds()
+  const senderBefore = readCpuSeconds(sender.pid)
+  const receiverBefore = readCpuSeconds(receiver.pid)
+  const sent = await send(n)
+  const machineAfter = readMachineCpuSeconds()
+  const perExchange = (seconds) => (seconds * 1e6) / n
+  const machineUs = perExchange(machineAfter.busy - machineBefore.busy)
+  const budgetUs = median(results.reference.map((r) => r.machineCpuUs)) * (1 / 0.9 - 1)
+  // What metrics add in this run (metrics on against off), when both ran: the webhook comes on top.
+  const metricsUs = results.metrics
+    ? median(results.metrics.map((r) => r.machineCpuUs)) -
+      median(results.reference.map((r) => r.machineCpuUs))
+    : undefined
+  console.log(
+    `\nfloor: one bare webhook exchange (Tusk's signed POST of a ${Buffer.byteLength(body)}-byte post-finish body through its pool, 32 in flight, ${n} exchanges, ${sent.failed} failed, ${(n / sent.seconds).toFixed(0)}/s): machine ${machineUs.toFixed(0)} µs (${(100 * ((machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total))).toFixed(0)}% busy), of it the sender ${perExchange(readCpuSeconds(sender.pid) - senderBefore).toFixed(0)} µs and the receiver ${perExchange(readCpuSeconds(receiver.pid) - receiverBefore).toFixed(0)} µs; the ≤ 10 % target leaves ${budgetUs.toFixed(0)} µs of machine CPU per upload (11.1 % of metrics off's) for the exchange, the event, its outbox write and the metrics${metricsUs === undefined ? '' : `; the exchange and the metrics alone (+${metricsUs.toFixed(0)} µs in this run) need ${(machineUs + metricsUs).toFixed(0)} µs`}`,
+  )
+  sender.disconnect()
+}
 receiver.disconnect()

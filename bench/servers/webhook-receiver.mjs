@@ -6,7 +6,8 @@
 // the JSON body (an application would, but that is the application's cost, not Tusk's).
 //   node bench/servers/webhook-receiver.mjs --secret whsec_...   (started with fork(): IPC)
 // Tells its parent {port} once listening; answers {count} with {delivered, distinct, invalid}, and
-// {reset} by forgetting what it counted.
+// {reset} by forgetting what it counted, {sample} with {body}: the last body it accepted (the floor
+// measurement in bench/features.mjs sends a real event's body).
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import http from 'node:http'
 import { parseArgs } from 'node:util'
@@ -17,6 +18,7 @@ const key = Buffer.from(String(values.secret).replace(/^whsec_/, ''), 'base64')
 let delivered = 0
 let invalid = 0
 let ids = new Set()
+let lastBody
 
 /** Whether one of the "v1,<base64>" signatures is the HMAC of id.timestamp.body. */
 function verified(id, timestamp, signatures, body) {
@@ -43,6 +45,7 @@ const server = http.createServer((req, res) => {
     }
     delivered++
     ids.add(id)
+    lastBody = body
     res.writeHead(204).end()
   })
 })
@@ -56,5 +59,6 @@ process.on('message', (message) => {
     ids = new Set()
   }
   if (message.count || message.reset) process.send({ delivered, distinct: ids.size, invalid })
+  if (message.sample) process.send({ body: lastBody?.toString('utf8') })
 })
 process.on('disconnect', () => process.exit(0))

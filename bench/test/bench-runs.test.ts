@@ -129,6 +129,10 @@ describe('benchmark scripts', () => {
     expect(stdout).toMatch(/^target checksum-sha256-vs-off: [\d.]+× \(need >= 0\.85×\)/m)
     expect(stdout).toMatch(/\| 4 partials \+ final \| \d+/)
     expect(stdout).toMatch(/\| --workers 2 \| \d+/)
+    expect(stdout).toMatch(/^\| metrics \+ post-finish webhook \| \d+ \| [\d.]+ \|/m)
+    expect(stdout).toMatch(
+      /^floor: one bare webhook exchange .*, 0 failed, .*: machine \d+ µs .* the ≤ 10 % target leaves \d+ µs .*; the exchange and the metrics alone \(\+-?\d+ µs in this run\) need -?\d+ µs$/m,
+    )
     expect(stdout).toContain('S3 store vs PutObject: not run')
   }, 260_000)
 })
