@@ -132,7 +132,10 @@ export async function createTuskEngine(
     events: {
       ...composeEvents(access.events, options.events, metrics?.events, hookSystem.events),
       assemblyFailed: (uploadId, error) =>
-        logger.warn({ uploadId, err: error }, 'assembling a final upload on its read failed'),
+        logger.warn(
+          { uploadId, err: error },
+          'assembling a final upload failed; its next read or the tending assembles it',
+        ),
     },
     hooks: hookSystem.uploadHooks,
   })

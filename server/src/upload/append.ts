@@ -128,6 +128,7 @@ export async function appendToUpload(
         await finishWithHooks(deps, upload, ctx, held)
       } finally {
         // A finished partial may be the last one a final upload waited for (concatenation-unfinished).
+        // Never throws: failing to assemble a final is not this append's failure (see there).
         if (isPartial(upload)) await assembleWaitingFinals(deps, upload.id, ctx)
       }
     }

@@ -66,6 +66,11 @@ export async function assembleIfReady(
     final.offset = assembled.offset
   } catch (error) {
     held?.drop()
+    // Assembled meanwhile by another instance whose lock this one could not see (it shares the
+    // storage but not the locker, or its lock was lost): its copy won, so this request has nothing
+    // left to do, and the finish (events, marker removal) is that instance's.
+    const now = await readIfExists(deps, finalId).catch(() => undefined)
+    if (now && isComplete(now)) return { state: 'assembled', final: now }
     throw error
   } finally {
     await locks.release()
@@ -95,7 +100,13 @@ async function readPartials(
   return 'ready'
 }
 
-/** After partial `partialId` finished: assembles every final upload that was waiting for it and now can be. */
+/**
+ * After partial `partialId` finished: assembles every final upload that was waiting for it and now
+ * can be. Never throws. A final that cannot be assembled now (the store failing mid-copy) is not the
+ * failure of the request that finished the partial: that partial's bytes are stored and it is
+ * complete, so the request still succeeds. The failure is reported (assemblyFailed, to the log), and
+ * the final is assembled by its next read or by the tending; its marker stays for that.
+ */
 export async function assembleWaitingFinals(
   deps: CoreDeps,
   partialId: string,
@@ -103,10 +114,16 @@ export async function assembleWaitingFinals(
 ): Promise<void> {
   const pending = deps.store.pendingConcatenations
   if (!pending) return
-  for (const finalId of await pending.waitingFor(partialId)) {
-    const result = await assembleIfReady(deps, finalId, ctx)
-    // Entries left behind by a final that was terminated or expired, or by an assembly whose instance
-    // died before tidying up, are dropped here.
-    if (result.state !== 'waiting') await pending.remove(partialId, finalId)
+  const failed = (id: string) => (error: unknown) => deps.events.assemblyFailed?.(id, error, ctx.request)
+  const finalIds = await pending.waitingFor(partialId).catch(failed(partialId))
+  for (const finalId of finalIds ?? []) {
+    try {
+      const result = await assembleIfReady(deps, finalId, ctx)
+      // Entries left behind by a final that was terminated or expired, or by an assembly whose
+      // instance died before tidying up, are dropped here.
+      if (result.state !== 'waiting') await pending.remove(partialId, finalId)
+    } catch (error) {
+      failed(finalId)(error)
+    }
   }
 }

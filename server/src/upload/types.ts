@@ -95,8 +95,11 @@ export interface UploadEvents {
   finished?(upload: Upload, request: RequestInfo, held?: HeldFinish): void | Promise<void>
   terminated?(upload: Upload, request: RequestInfo): void | Promise<void>
   /**
-   * A read (HEAD, GET) of a final upload tried to assemble it and failed; the read still answers
-   * the state as stored. For the log: the failure is not the reader's, but someone must see it.
+   * A final upload's assembly failed where it was only a side effect: a read (HEAD, GET) of it, or
+   * the append that finished one of its partials. That request still answers (the state as stored,
+   * the append's own result); the final is assembled again by its next read or by the tending. For
+   * the log: the failure is not the requester's, but someone must see it. (`uploadId` is the
+   * partial's when the store could not even list the finals waiting for it.)
    */
   assemblyFailed?(uploadId: string, error: unknown, request: RequestInfo): void
 }
