@@ -54,12 +54,15 @@ export async function startTusk(config: ConfigInput = {}, options: StartOptions 
 
 /**
  * startTusk for a describe block without top-level await: starts in a beforeAll whose returned
- * teardown closes it. Read `.server` inside tests and hooks, not in the describe body.
+ * teardown closes it. The config may be a function, called in that beforeAll (to make a bucket first). Read `.server` inside tests and hooks, not in the describe body.
  */
-export function useTusk(config: ConfigInput = {}, options: StartOptions = {}): { readonly server: TestTusk } {
+export function useTusk(
+  config: ConfigInput | (() => Promise<ConfigInput>) = {},
+  options: StartOptions = {},
+): { readonly server: TestTusk } {
   let started: TestTusk | undefined
   beforeAll(async () => {
-    const tusk = await launch(config, options)
+    const tusk = await launch(typeof config === 'function' ? await config() : config, options)
     started = tusk
     return tusk.close
   })
