@@ -54,7 +54,8 @@ export async function startTusk(config: ConfigInput = {}, options: StartOptions 
 
 /**
  * startTusk for a describe block without top-level await: starts in a beforeAll whose returned
- * teardown closes it. The config may be a function, called in that beforeAll (to make a bucket first). Read `.server` inside tests and hooks, not in the describe body.
+ * teardown closes it. The config may be a function, called in that beforeAll (to make a bucket
+ * first). Read `.server` inside tests and hooks, not in the describe body.
  */
 export function useTusk(
   config: ConfigInput | (() => Promise<ConfigInput>) = {},

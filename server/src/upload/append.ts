@@ -128,7 +128,8 @@ export async function appendToUpload(
         await finishWithHooks(deps, upload, ctx, held)
       } finally {
         // A finished partial may be the last one a final upload waited for (concatenation-unfinished).
-        // Never throws: failing to assemble a final is not this append's failure (see there).
+        // Failing to assemble a final is not this append's failure (see there); only its pre-finish
+        // hook's failure is this request's answer, as for the partial's own.
         if (isPartial(upload)) await assembleWaitingFinals(deps, upload.id, ctx)
       }
     }

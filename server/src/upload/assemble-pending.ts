@@ -1,4 +1,5 @@
 import type { Upload } from '@tus/utils'
+import { TuskError } from '../errors.js'
 import { isComplete, isFinal, partialIdsOf } from '../model/record.js'
 import type { CoreDeps } from './deps.js'
 import { finishWithHooks, holdFinish } from './finish-hooks.js'
@@ -102,7 +103,7 @@ async function readPartials(
 
 /**
  * After partial `partialId` finished: assembles every final upload that was waiting for it and now
- * can be. Never throws. A final that cannot be assembled now (the store failing mid-copy) is not the
+ * can be. Throws only a final's pre-finish hook failure. A final that cannot be assembled now (the store failing mid-copy) is not the
  * failure of the request that finished the partial: that partial's bytes are stored and it is
  * complete, so the request still succeeds. The failure is reported (assemblyFailed, to the log), and
  * the final is assembled by its next read or by the tending; its marker stays for that.
@@ -116,6 +117,7 @@ export async function assembleWaitingFinals(
   if (!pending) return
   const failed = (id: string) => (error: unknown) => deps.events.assemblyFailed?.(id, error, ctx.request)
   const finalIds = await pending.waitingFor(partialId).catch(failed(partialId))
+  let hookFailure: unknown
   for (const finalId of finalIds ?? []) {
     try {
       const result = await assembleIfReady(deps, finalId, ctx)
@@ -123,7 +125,11 @@ export async function assembleWaitingFinals(
       // instance died before tidying up, are dropped here.
       if (result.state !== 'waiting') await pending.remove(partialId, finalId)
     } catch (error) {
-      failed(finalId)(error)
+      // The final was assembled, but its pre-finish hook failed: as for any upload a request
+      // finishes, that is the request's answer (finish-hooks.ts), after the other finals.
+      if (error instanceof TuskError && error.code === 'ERR_HOOK_FAILED') hookFailure ??= error
+      else failed(finalId)(error)
     }
   }
+  if (hookFailure !== undefined) throw hookFailure
 }

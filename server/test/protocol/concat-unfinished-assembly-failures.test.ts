@@ -53,6 +53,27 @@ describe('an assembly that fails while a partial is finished', () => {
   })
 })
 
+describe("a final's pre-finish hook that fails when a partial's PATCH assembles it", () => {
+  it("is still that PATCH's answer (503 ERR_HOOK_FAILED), as for an upload it finishes; the final is complete", async () => {
+    const server = await startTusk(
+      {},
+      {
+        hooks: {
+          'pre-finish': (event) => {
+            if (event.upload.isFinal) throw new Error('the scanner is down')
+          },
+        },
+      },
+    )
+    const { pb, final } = await waitingFinal(server)
+    const res = await patch(pb, 0, 'ghij')
+    expect(res.status).toBe(503)
+    expect(await res.text()).toMatch(/ERR_HOOK_FAILED/)
+    expect((await head(pb)).headers.get('upload-offset')).toBe('4')
+    expect((await head(final)).headers.get('upload-offset')).toBe('10')
+  })
+})
+
 describe('two instances on one S3 bucket whose locks are not shared', () => {
   it('answers the PATCH finishing the last partial 204 when the other instance assembled the final first', async () => {
     // A lock that is not shared (or was lost) lets another instance's read assemble the final in the
