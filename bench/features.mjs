@@ -2,7 +2,8 @@
 // 1 KiB creation-with-upload uploads at c=64 against Tusk with metrics off (the reference), with
 // metrics on (the default), with HS256 authentication (every request carries a bearer token), and
 // with metrics plus one signed post-finish webhook per upload to a receiver on loopback.
-//   node bench/features.mjs [--reps N] [--count N] [--only metrics,auth,hooks]
+//   node bench/features.mjs [--reps N] [--count N] [--only metrics,auth,hooks] [--keep]
+// (--keep: leave the servers' data and logs; by default they are removed at the end, ~500 MB a run.)
 // (--only: those variants and the reference, e.g. `--reps 3 --only hooks` for a quick look).
 // Prints, per variant, uploads/s, p99 and server CPU per upload, and the median of per-rep ratios
 // to the reference (targets: auth ≥ 0.9×, hooks + metrics ≥ 0.9×). For the webhook variant also how
@@ -12,7 +13,7 @@
 // real event's body to the same receiver, alone (bench/servers/webhook-sender.mjs), and the machine
 // CPU that one exchange costs against what the ≤ 10 % target leaves per upload.
 import { fork } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -28,6 +29,7 @@ const { values } = parseArgs({
     reps: { type: 'string', default: '5' },
     count: { type: 'string', default: '3000' },
     only: { type: 'string' },
+    keep: { type: 'boolean', default: false },
   },
 })
 const reps = Number(values.reps)
@@ -216,3 +218,5 @@ if (results.hooks) {
   sender.disconnect()
 }
 receiver.disconnect()
+if (values.keep) console.log(`data and logs: ${runDir}`)
+else rmSync(runDir, { recursive: true, force: true })

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { promisify } from 'node:util'
@@ -114,13 +114,17 @@ describe('benchmark scripts', () => {
   })
 
   it('npm run bench --only runs the named workloads with their CPU profile and the named parts', async () => {
-    const env = { ...process.env }
+    // The parts' scratch directories go under a temporary directory of this test's, to see what is left.
+    const tmp = await mkdtemp(path.join(scratch, 'tmp-'))
+    const env = { ...process.env, TMPDIR: tmp }
     delete env.S3_ENDPOINT
     const { stdout } = await run(
       process.execPath,
       ['bench/suite.mjs', '--quick', '--only', 'small,checksum,cluster,features,s3', '--small-count', '60'],
       { cwd: root, env, timeout: 240_000 },
     )
+    // The feature costs' servers' data (~500 MB a full run) is removed at the end, as the cluster part's.
+    expect((await readdir(tmp)).filter((name) => /^tusk-bench-(features|cluster)-/.test(name))).toEqual([])
     expect(stdout).toContain('| workload | raw pipe | express+multer | plain @tus/server | Tusk |')
     expect(stdout).toMatch(/^target small-vs-multer: /m)
     expect(stdout).not.toMatch(/^target get-small-vs-raw: /m)
