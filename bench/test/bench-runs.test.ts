@@ -116,7 +116,7 @@ describe('benchmark scripts', () => {
   it('npm run bench --only runs the named workloads with their CPU profile and the named parts', async () => {
     // The parts' scratch directories go under a temporary directory of this test's, to see what is left.
     const tmp = await mkdtemp(path.join(scratch, 'tmp-'))
-    const env = { ...process.env, TMPDIR: tmp }
+    const env: NodeJS.ProcessEnv = { ...process.env, TMPDIR: tmp }
     delete env.S3_ENDPOINT
     const { stdout } = await run(
       process.execPath,
